@@ -9,8 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Row kernels of softmax, log-softmax and log-sum-exp over unit-stride rows (offsets in
  * elements; a backward kernel reads the gradient row at gOff and y, dx at off). F32 rows use
- * vector loads and the vector EXP; F64 rows are plain loops for gradient checks. Every row is max-subtracted, as torch does, so a fully −inf row gives NaN (−inf − −inf)
- * and −inf entries of other rows give exact zeros (exp(−inf) = 0).
+ * vector loads and the vector EXP; F64 rows are plain loops for gradient checks. Every row is
+ * max-subtracted, as torch does, so a fully −inf row gives NaN (−inf − −inf) and −inf entries
+ * of other rows give exact zeros (exp(−inf) = 0). Softmax takes three passes (max; exp and sum,
+ * storing the exps; scale); a row of up to ~128 KiB stays in L2 between them.
  */
 final class SoftmaxKernels {
 
