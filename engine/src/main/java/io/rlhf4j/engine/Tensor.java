@@ -5,17 +5,27 @@ import io.rlhf4j.engine.autograd.Node;
 import io.rlhf4j.engine.memory.Memory;
 import io.rlhf4j.engine.memory.MemoryScope;
 import io.rlhf4j.engine.memory.Storage;
+import io.rlhf4j.engine.ops.Comparisons;
+import io.rlhf4j.engine.ops.Concat;
 import io.rlhf4j.engine.ops.Conversions;
 import io.rlhf4j.engine.ops.Copy;
+import io.rlhf4j.engine.ops.CumSum;
 import io.rlhf4j.engine.ops.Elementwise;
 import io.rlhf4j.engine.ops.Elementwise.BinaryOp;
 import io.rlhf4j.engine.ops.Elementwise.UnaryOp;
+import io.rlhf4j.engine.ops.Embedding;
+import io.rlhf4j.engine.ops.Gather;
+import io.rlhf4j.engine.ops.IndexSelect;
 import io.rlhf4j.engine.ops.MatMul;
 import io.rlhf4j.engine.ops.Reductions;
+import io.rlhf4j.engine.ops.Softmax;
+import io.rlhf4j.engine.ops.TopK;
 import io.rlhf4j.engine.ops.TypedAccess;
 import io.rlhf4j.engine.ops.Views;
+import io.rlhf4j.engine.ops.Where;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * An n-dimensional array with a dtype, a shape and strides over a {@link Storage}, optionally
@@ -639,6 +649,165 @@ public final class Tensor {
     /** Matrix product with PyTorch's matmul broadcasting over leading batch dimensions. */
     public Tensor matmul(Tensor other) {
         return MatMul.matmul(this, other);
+    }
+
+    // ---- indexing, comparison and softmax
+
+    /** exp(x) / Σ exp(x) along {@code dim}, max-subtracted; a fully −inf row gives NaN, as in torch. */
+    public Tensor softmax(int dim) {
+        return Softmax.softmax(this, dim);
+    }
+
+    /** x − log Σ exp(x) along {@code dim} (one fused kernel, stable for large magnitudes). */
+    public Tensor logSoftmax(int dim) {
+        return Softmax.logSoftmax(this, dim);
+    }
+
+    /** log Σ exp(x) along {@code dim}; −inf for a fully −inf row, as in torch. */
+    public Tensor logsumexp(int dim, boolean keepDim) {
+        return Softmax.logsumexp(this, dim, keepDim);
+    }
+
+    /** Elementwise {@code this == other} with broadcasting, as BOOL. */
+    public Tensor eq(Tensor other) {
+        return Comparisons.compare(this, other, Comparisons.Op.EQ);
+    }
+
+    public Tensor eq(double value) {
+        return Comparisons.compare(this, value, Comparisons.Op.EQ);
+    }
+
+    public Tensor ne(Tensor other) {
+        return Comparisons.compare(this, other, Comparisons.Op.NE);
+    }
+
+    public Tensor ne(double value) {
+        return Comparisons.compare(this, value, Comparisons.Op.NE);
+    }
+
+    public Tensor lt(Tensor other) {
+        return Comparisons.compare(this, other, Comparisons.Op.LT);
+    }
+
+    public Tensor lt(double value) {
+        return Comparisons.compare(this, value, Comparisons.Op.LT);
+    }
+
+    public Tensor le(Tensor other) {
+        return Comparisons.compare(this, other, Comparisons.Op.LE);
+    }
+
+    public Tensor le(double value) {
+        return Comparisons.compare(this, value, Comparisons.Op.LE);
+    }
+
+    public Tensor gt(Tensor other) {
+        return Comparisons.compare(this, other, Comparisons.Op.GT);
+    }
+
+    public Tensor gt(double value) {
+        return Comparisons.compare(this, value, Comparisons.Op.GT);
+    }
+
+    public Tensor ge(Tensor other) {
+        return Comparisons.compare(this, other, Comparisons.Op.GE);
+    }
+
+    public Tensor ge(double value) {
+        return Comparisons.compare(this, value, Comparisons.Op.GE);
+    }
+
+    /** BOOL: true where this is zero. */
+    public Tensor logicalNot() {
+        return Comparisons.logicalNot(this);
+    }
+
+    /** BOOL: true where both are non-zero. */
+    public Tensor logicalAnd(Tensor other) {
+        return Comparisons.compare(this, other, Comparisons.Op.AND);
+    }
+
+    public Tensor logicalOr(Tensor other) {
+        return Comparisons.compare(this, other, Comparisons.Op.OR);
+    }
+
+    /** {@code a} where {@code cond} is true (non-zero), else {@code b}; all three broadcast. */
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        return Where.where(cond, a, b);
+    }
+
+    /** This tensor with {@code value} where {@code mask} (broadcast to this shape) is true. */
+    public Tensor maskedFill(Tensor mask, double value) {
+        return Where.maskedFill(this, mask, value);
+    }
+
+    /** torch.gather: out has index's shape, out[…j…] = this[…index[…j…]…] along {@code dim}. */
+    public Tensor gather(int dim, Tensor index) {
+        return Gather.gather(this, dim, index);
+    }
+
+    /** torch.scatter_add (out of place): a copy of this with src added at index along {@code dim}. */
+    public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
+        return Gather.scatterAdd(this, dim, index, src);
+    }
+
+    /** The slices {@code index[i]} along {@code dim} (index 1-D, I64 or I32). */
+    public Tensor indexSelect(int dim, Tensor index) {
+        return IndexSelect.indexSelect(this, dim, index);
+    }
+
+    /** Rows of {@code weight} [vocab, hidden] at {@code ids}: shape ids.shape + [hidden]. */
+    public static Tensor embedding(Tensor weight, Tensor ids) {
+        return Embedding.lookup(weight, ids);
+    }
+
+    /** Concatenation along {@code dim}. */
+    public static Tensor cat(List<Tensor> tensors, int dim) {
+        return Concat.cat(tensors, dim);
+    }
+
+    /** Stacks equally shaped tensors along a new dimension {@code dim}. */
+    public static Tensor stack(List<Tensor> tensors, int dim) {
+        return Concat.stack(tensors, dim);
+    }
+
+    /** Views of {@code size} elements along {@code dim} (the last may be shorter). */
+    public List<Tensor> split(int size, int dim) {
+        return Concat.split(this, size, dim);
+    }
+
+    /** torch.chunk: at most {@code chunks} views of ⌈n / chunks⌉ elements along {@code dim}. */
+    public List<Tensor> chunk(int chunks, int dim) {
+        return Concat.chunk(this, chunks, dim);
+    }
+
+    /** Inclusive prefix sums along {@code dim}. */
+    public Tensor cumsum(int dim) {
+        return CumSum.cumsum(this, dim);
+    }
+
+    /** The k largest (or smallest) values along {@code dim}, best first, ties by lower index. */
+    public TopK.Result topk(int k, int dim, boolean largest) {
+        return TopK.topk(this, k, dim, largest);
+    }
+
+    /** Stable sort along {@code dim}, with the I64 permutation. */
+    public TopK.Result sort(int dim, boolean descending) {
+        return TopK.sort(this, dim, descending);
+    }
+
+    /** I64 index of the maximum along {@code dim}, first occurrence on ties. */
+    public Tensor argmax(int dim, boolean keepDim) {
+        return TopK.argExtreme(this, dim, keepDim, true);
+    }
+
+    /** I64 flat index of the maximum of all elements (rank 0). */
+    public Tensor argmax() {
+        return TopK.argExtreme(flatten(), 0, false, true);
+    }
+
+    public Tensor argmin(int dim, boolean keepDim) {
+        return TopK.argExtreme(this, dim, keepDim, false);
     }
 
     @Override
