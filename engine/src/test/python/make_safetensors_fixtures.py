@@ -14,7 +14,9 @@ Two modes, run from the repository root:
         mixed.safetensors           several dtypes, a scalar, a zero-size tensor, one
                                     metadata key: the Java writer must reproduce it byte
                                     for byte
-        metadata.safetensors        several metadata keys (quotes, newline, non-ASCII)
+        metadata.safetensors        several metadata keys (quotes, newline, non-ASCII); the
+                                    library writes them in hash order, so this one file's
+                                    bytes may change from run to run (its content does not)
         sharded/                    huggingface_hub.save_torch_state_dict with a tiny
                                     max_shard_size: three shards + model.safetensors.index.json
         malformed/*.safetensors     broken files, each one check of the format; the

@@ -39,14 +39,15 @@ public final class SafetensorsFile implements AutoCloseable {
             ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final Path path;
-    private final Arena arena;
+    /** The arena this object closes; null when the caller's arena decides the mapping's lifetime. */
+    private final Arena ownedArena;
     private final List<TensorEntry> entries;
     private final Map<String, TensorEntry> byName;
     private final Map<String, String> metadata;
 
-    private SafetensorsFile(Path path, Arena arena, List<TensorEntry> entries, Map<String, String> metadata) {
+    private SafetensorsFile(Path path, Arena ownedArena, List<TensorEntry> entries, Map<String, String> metadata) {
         this.path = path;
-        this.arena = arena;
+        this.ownedArena = ownedArena;
         this.entries = List.copyOf(entries);
         Map<String, TensorEntry> index = new LinkedHashMap<>();
         for (TensorEntry e : entries) {
@@ -56,8 +57,27 @@ public final class SafetensorsFile implements AutoCloseable {
         this.metadata = metadata;
     }
 
+    /** Maps and validates the file; {@link #close()} unmaps it. */
     public static SafetensorsFile open(Path path) throws IOException {
         Arena arena = Arena.ofShared();
+        try {
+            return map(path, arena, arena);
+        } catch (IOException | RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Maps the file into {@code arena}, which decides how long the mapping lives; {@link #close()}
+     * then does nothing. With {@link Arena#ofAuto()} the file stays mapped for as long as any
+     * entry's data is reachable, which is what tensors handed out without an owner need.
+     */
+    static SafetensorsFile openIn(Path path, Arena arena) throws IOException {
+        return map(path, arena, null);
+    }
+
+    private static SafetensorsFile map(Path path, Arena arena, Arena ownedArena) throws IOException {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long fileBytes = channel.size();
             if (fileBytes < LENGTH_PREFIX_BYTES) {
@@ -74,10 +94,7 @@ public final class SafetensorsFile implements AutoCloseable {
                 entries.add(new TensorEntry(e.name(), e.dtype(), e.shape(), e.begin(),
                         dataArea.asSlice(e.begin(), e.end() - e.begin())));
             }
-            return new SafetensorsFile(path, arena, entries, header.metadata());
-        } catch (IOException | RuntimeException | Error e) {
-            arena.close();
-            throw e;
+            return new SafetensorsFile(path, ownedArena, entries, header.metadata());
         }
     }
 
@@ -124,6 +141,8 @@ public final class SafetensorsFile implements AutoCloseable {
 
     @Override
     public void close() {
-        arena.close();
+        if (ownedArena != null) {
+            ownedArena.close();
+        }
     }
 }

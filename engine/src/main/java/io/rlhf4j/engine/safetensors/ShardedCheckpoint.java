@@ -1,6 +1,7 @@
 package io.rlhf4j.engine.safetensors;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -38,16 +39,29 @@ public final class ShardedCheckpoint implements AutoCloseable {
 
     /** Opens {@code model.safetensors.index.json} in the directory if there is one, else {@code model.safetensors}. */
     public static ShardedCheckpoint openDirectory(Path directory) throws IOException {
+        return openDirectory(directory, null);
+    }
+
+    /** Opens a sharded checkpoint from its index file; shards are resolved next to the index. */
+    public static ShardedCheckpoint open(Path indexFile) throws IOException {
+        return open(indexFile, null);
+    }
+
+    /**
+     * Like {@link #openDirectory(Path)}, with every file mapped into {@code arena} (see
+     * {@link SafetensorsFile#openIn}); a null arena gives each file its own, closed by {@link #close()}.
+     */
+    static ShardedCheckpoint openDirectory(Path directory, Arena arena) throws IOException {
         Path index = directory.resolve(CheckpointIndex.FILE_NAME);
         if (Files.exists(index)) {
-            return open(index);
+            return open(index, arena);
         }
         Path single = directory.resolve(ShardedCheckpointWriter.SINGLE_FILE);
         if (!Files.exists(single)) {
             throw new NoSuchFileException(directory.toString(), null,
                     "neither " + CheckpointIndex.FILE_NAME + " nor " + ShardedCheckpointWriter.SINGLE_FILE + " found");
         }
-        SafetensorsFile file = SafetensorsFile.open(single);
+        SafetensorsFile file = openFile(single, arena);
         Map<String, TensorEntry> tensors = new LinkedHashMap<>();
         for (TensorEntry e : file.entries()) {
             tensors.put(e.name(), e);
@@ -55,8 +69,7 @@ public final class ShardedCheckpoint implements AutoCloseable {
         return new ShardedCheckpoint(single, new LinkedHashMap<>(file.metadata()), tensors, List.of(file));
     }
 
-    /** Opens a sharded checkpoint from its index file; shards are resolved next to the index. */
-    public static ShardedCheckpoint open(Path indexFile) throws IOException {
+    private static ShardedCheckpoint open(Path indexFile, Arena arena) throws IOException {
         CheckpointIndex index = CheckpointIndex.read(indexFile);
         Path directory = indexFile.toAbsolutePath().getParent();
         Map<String, SafetensorsFile> shards = new LinkedHashMap<>();
@@ -65,7 +78,7 @@ public final class ShardedCheckpoint implements AutoCloseable {
             for (Map.Entry<String, String> e : index.weightMap().entrySet()) {
                 SafetensorsFile shard = shards.get(e.getValue());
                 if (shard == null) {
-                    shard = openShard(indexFile, e.getKey(), directory.resolve(e.getValue()));
+                    shard = openShard(indexFile, e.getKey(), directory.resolve(e.getValue()), arena);
                     shards.put(e.getValue(), shard);
                 }
                 if (!shard.contains(e.getKey())) {
@@ -81,12 +94,16 @@ public final class ShardedCheckpoint implements AutoCloseable {
         }
     }
 
-    private static SafetensorsFile openShard(Path indexFile, String tensor, Path shard) throws IOException {
+    private static SafetensorsFile openShard(Path indexFile, String tensor, Path shard, Arena arena) throws IOException {
         if (!Files.isRegularFile(shard)) {
             throw new SafetensorsFormatException(indexFile, tensor, "weight_map names shard '"
                     + shard.getFileName() + "', which does not exist in " + shard.getParent());
         }
-        return SafetensorsFile.open(shard);
+        return openFile(shard, arena);
+    }
+
+    private static SafetensorsFile openFile(Path file, Arena arena) throws IOException {
+        return arena == null ? SafetensorsFile.open(file) : SafetensorsFile.openIn(file, arena);
     }
 
     /** The index file, or the single safetensors file. */

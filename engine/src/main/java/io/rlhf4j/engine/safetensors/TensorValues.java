@@ -1,14 +1,17 @@
 package io.rlhf4j.engine.safetensors;
 
 import io.rlhf4j.engine.DType;
+import io.rlhf4j.engine.ops.TypedAccess;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
  * Decodes a tensor's little-endian bytes into Java arrays, for tests, inspection and small
- * tensors. Every float dtype widens exactly into a double (F32, F16, BF16 and both FP8 formats
- * are subsets of F64); integers that need all 64 bits go through {@link #toLongs}.
+ * tensors, without building a {@code Tensor}. Every float dtype widens exactly into a double
+ * (F32, F16, BF16 and both FP8 formats are subsets of F64); integers that need all 64 bits go
+ * through {@link #toLongs}. The BF16 and FP8 bit formats are decoded by the engine's own
+ * {@link TypedAccess}, so the fixtures check the engine's decoders against torch.
  */
 public final class TensorValues {
 
@@ -36,9 +39,9 @@ public final class TensorValues {
                 case F64 -> data.getAtIndex(F64, i);
                 case F32 -> data.getAtIndex(F32, i);
                 case F16 -> Float.float16ToFloat(data.getAtIndex(I16, i));
-                case BF16 -> bf16ToFloat(data.getAtIndex(I16, i));
-                case F8_E4M3 -> f8e4m3ToDouble(data.get(ValueLayout.JAVA_BYTE, i));
-                case F8_E5M2 -> f8e5m2ToFloat(data.get(ValueLayout.JAVA_BYTE, i));
+                case BF16 -> TypedAccess.bf16ToFloat(data.getAtIndex(I16, i));
+                case F8_E4M3 -> TypedAccess.f8e4m3ToFloat(data.get(ValueLayout.JAVA_BYTE, i));
+                case F8_E5M2 -> TypedAccess.f8e5m2ToFloat(data.get(ValueLayout.JAVA_BYTE, i));
                 case U64 -> unsignedToDouble(data.getAtIndex(I64, i));
                 default -> integerAt(dtype, data, i);
             };
@@ -89,31 +92,6 @@ public final class TensorValues {
             throw new IllegalArgumentException(count + " elements do not fit in a Java array");
         }
         return (int) count;
-    }
-
-    /** BF16 is the upper half of an F32, so widening is a shift. */
-    public static float bf16ToFloat(short bits) {
-        return Float.intBitsToFloat((bits & 0xFFFF) << 16);
-    }
-
-    /**
-     * FP8 E4M3 in its "FN" variant (OCP FP8 spec, torch.float8_e4m3fn): bias 7, no infinities,
-     * only S.1111.111 is NaN, so the largest finite value is 448.
-     */
-    public static double f8e4m3ToDouble(byte bits) {
-        int exponent = (bits >>> 3) & 0xF;
-        int mantissa = bits & 0x7;
-        if (exponent == 0xF && mantissa == 0x7) {
-            return Double.NaN;
-        }
-        // Normal: (1 + m/8) * 2^(e-7) = (8 + m) * 2^(e-10); subnormal: (m/8) * 2^-6 = m * 2^-9.
-        double magnitude = exponent == 0 ? mantissa * 0x1p-9 : Math.scalb((double) (8 + mantissa), exponent - 10);
-        return bits < 0 ? -magnitude : magnitude;
-    }
-
-    /** FP8 E5M2 is IEEE-754 half precision with the low 8 mantissa bits dropped. */
-    public static float f8e5m2ToFloat(byte bits) {
-        return Float.float16ToFloat((short) ((bits & 0xFF) << 8));
     }
 
     private static double unsignedToDouble(long bits) {
