@@ -108,7 +108,7 @@ def describe_file(path: Path) -> dict:
     header = read_header(path)
     tensors = []
     with safe_open(str(path), framework="pt") as f:
-        metadata = f.metadata() or {}
+        metadata = dict(sorted((f.metadata() or {}).items()))  # the library returns hash order
         for name in header_order(header):
             dtype = header[name]["dtype"]
             t = f.get_tensor(name)
