@@ -230,6 +230,7 @@ def malformed_files() -> dict:
         "not_utf8": struct.pack("<Q", 4) + b'{"\xff}',
         "bad_json": raw_file('{"a":' + u8(0, 1) + "    ", b"x"),
         "not_object": raw_file("[1, 2]"),
+        "trailing_content": raw_file('{"a":' + u8(0, 1) + "} {}", b"x"),
         "missing_data_offsets": raw_file('{"a":{"dtype":"U8","shape":[1]}}', b"x"),
         "unknown_dtype": raw_file('{"a":' + entry("Q8", [1], 0, 1) + "}", b"x"),
         "negative_dim": raw_file('{"a":' + entry("U8", [-1], 0, 1) + "}", b"x"),

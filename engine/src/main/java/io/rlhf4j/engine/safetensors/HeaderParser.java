@@ -62,7 +62,7 @@ final class HeaderParser {
                         .maxStringLength(limit).maxNameLength(limit).build())
                 .build();
         // Repeated keys inside an entry or the metadata are caught when the value becomes a tree;
-        // repeated tensor names are caught in parse() so the message can name the tensor.
+        // repeated tensor names are caught in readHeader() so the message can name the tensor.
         return JsonMapper.builder(factory)
                 .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
                 .build();

@@ -32,6 +32,7 @@ class MalformedFilesTest {
             Map.entry("not_utf8", new String[] {null, "header is not valid UTF-8"}),
             Map.entry("bad_json", new String[] {null, "header is not valid JSON: Unexpected end-of-input"}),
             Map.entry("not_object", new String[] {null, "header is not a JSON object"}),
+            Map.entry("trailing_content", new String[] {null, "header has content after its JSON object"}),
             Map.entry("missing_data_offsets", new String[] {"a", "missing field 'data_offsets'"}),
             Map.entry("unknown_dtype", new String[] {"a", "unknown dtype 'Q8' (supported: F64, F32, BF16"}),
             Map.entry("negative_dim", new String[] {"a", "dimension 0 of 'shape' is negative (-1)"}),
