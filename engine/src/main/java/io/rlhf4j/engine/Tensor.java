@@ -7,6 +7,7 @@ import io.rlhf4j.engine.memory.MemoryScope;
 import io.rlhf4j.engine.memory.Storage;
 import io.rlhf4j.engine.ops.Conversions;
 import io.rlhf4j.engine.ops.Copy;
+import io.rlhf4j.engine.ops.Dropout;
 import io.rlhf4j.engine.ops.Elementwise;
 import io.rlhf4j.engine.ops.Elementwise.BinaryOp;
 import io.rlhf4j.engine.ops.Elementwise.UnaryOp;
@@ -14,6 +15,7 @@ import io.rlhf4j.engine.ops.MatMul;
 import io.rlhf4j.engine.ops.Reductions;
 import io.rlhf4j.engine.ops.TypedAccess;
 import io.rlhf4j.engine.ops.Views;
+import io.rlhf4j.engine.random.Generator;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -384,6 +386,17 @@ public final class Tensor {
     /** This tensor converted to {@code target} (itself when already that dtype). */
     public Tensor to(DType target) {
         return Conversions.to(this, target);
+    }
+
+    // ---------------------------------------------------------------- random
+
+    /**
+     * Inverted dropout: each element is zeroed with probability {@code p} (mask drawn from
+     * {@code g}) and the survivors scaled by 1/(1−p); the input itself when {@code p == 0} or not
+     * {@code training}.
+     */
+    public Tensor dropout(double p, Generator g, boolean training) {
+        return Dropout.apply(this, p, g, training);
     }
 
     // ---------------------------------------------------------------- views
