@@ -72,12 +72,19 @@ public final class RandomKernels {
         long base = out.offset();
         forRange(Math.toIntExact(out.numel()), chunks, (start, end) -> {
             long[] w = new long[2];
-            for (int i = start; i < end; i++) {
+            int i = start;
+            while (i < end) {
                 Philox.block(key, stream, counter + (i >>> 1), w);
                 double r = Math.sqrt(-2 * Math.log(1 - Philox.toUnitDouble(w[0])));
                 double theta = 2 * Math.PI * Philox.toUnitDouble(w[1]);
-                double z = (i & 1) == 0 ? r * Math.cos(theta) : r * Math.sin(theta);
-                TypedAccess.set(seg, type, base + i, mean + std * z);
+                if ((i & 1) == 0) {
+                    TypedAccess.set(seg, type, base + i, mean + std * (r * Math.cos(theta)));
+                    i++;
+                }
+                if (i < end) {
+                    TypedAccess.set(seg, type, base + i, mean + std * (r * Math.sin(theta)));
+                    i++;
+                }
             }
         });
     }
