@@ -10,6 +10,7 @@ import io.rlhf4j.engine.ops.Concat;
 import io.rlhf4j.engine.ops.Conversions;
 import io.rlhf4j.engine.ops.Copy;
 import io.rlhf4j.engine.ops.CumSum;
+import io.rlhf4j.engine.ops.Dropout;
 import io.rlhf4j.engine.ops.Elementwise;
 import io.rlhf4j.engine.ops.Elementwise.BinaryOp;
 import io.rlhf4j.engine.ops.Elementwise.UnaryOp;
@@ -23,6 +24,7 @@ import io.rlhf4j.engine.ops.TopK;
 import io.rlhf4j.engine.ops.TypedAccess;
 import io.rlhf4j.engine.ops.Views;
 import io.rlhf4j.engine.ops.Where;
+import io.rlhf4j.engine.random.Generator;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.List;
@@ -394,6 +396,17 @@ public final class Tensor {
     /** This tensor converted to {@code target} (itself when already that dtype). */
     public Tensor to(DType target) {
         return Conversions.to(this, target);
+    }
+
+    // ---------------------------------------------------------------- random
+
+    /**
+     * Inverted dropout: each element is zeroed with probability {@code p} (mask drawn from
+     * {@code g}) and the survivors scaled by 1/(1−p); the input itself when {@code p == 0} or not
+     * {@code training}.
+     */
+    public Tensor dropout(double p, Generator g, boolean training) {
+        return Dropout.apply(this, p, g, training);
     }
 
     // ---------------------------------------------------------------- views
