@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>FLOPs, counted as FlashAttention-2 does: the causal mask leaves P = B·Hq·T·(T+1)/2
  * query-key pairs; the forward costs 4·D·P (q·k and p·v) and the backward 10·D·P (2.5× the
- * forward), 14·D·P for forward + backward — e.g. 7.3 GFLOP at T = 1024. This CPU kernel's
+ * forward), 14·D·P for forward + backward — 4.2 GFLOP at T = 1024 (P = 4.72 million). This CPU kernel's
  * deterministic two-pass backward really executes 14·D·P in backward (it recomputes P in both
  * passes), so the useful rate reported by 14·D·P / time understates the arithmetic done.
  * Bytes: q, k, v, output and gradients are each at most B·Hq·T·D·4 bytes (2.4 MB at T = 1024);

@@ -20,7 +20,7 @@ public final class RmsNorm {
         if (x.rank() == 0) {
             throw new IllegalArgumentException("rmsNorm needs a tensor of rank >= 1, got a scalar");
         }
-        int dim = Normalization.checkParam(weight, "rmsNorm weight", x.shape(-1));
+        Normalization.checkParam(weight, "rmsNorm weight", x.shape(-1));
         DType type = RowMath.computeType(x.dtype());
         Tensor xc = x.detach().to(type).contiguous();
         Tensor wc = weight == null ? null : weight.detach().to(type).contiguous();

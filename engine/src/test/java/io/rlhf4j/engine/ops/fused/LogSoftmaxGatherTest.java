@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.rlhf4j.engine.DType;
 import io.rlhf4j.engine.F;
 import io.rlhf4j.engine.Tensor;
+import io.rlhf4j.engine.memory.Memory;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -100,6 +101,24 @@ class LogSoftmaxGatherTest {
         for (int j : new int[] {0, 1, 77777, id, QWEN_VOCAB - 1}) {
             double expected = (j == id ? 1 : 0) - Math.exp(rounded[j] - lse);
             assertThat((double) g[j]).isCloseTo(expected, org.assertj.core.data.Offset.offset(Math.abs(expected) / 128 + 1e-12));
+        }
+    }
+
+    @Test
+    void forwardTakesNoVocabularySizedTemporaryEvenForBf16() {
+        int rows = 8;
+        int vocab = 50000;
+        Tensor ids = Tensor.ofLongs(new long[rows], rows);
+        for (DType type : new DType[] {DType.F32, DType.BF16}) {
+            Tensor logits = Tensor.zeros(DType.F32, rows, vocab).to(type).requiresGrad(true);
+            long before = Memory.pool().stats().bytesInUse();
+            try (var s = Memory.scope()) {
+                Tensor y = F.logSoftmaxGather(logits, ids);
+                long extra = Memory.pool().stats().bytesInUse() - before;
+                // output and saved log-sum-exp: O(rows); one row of F32 logits would already be 200 kB
+                assertThat(extra).isLessThanOrEqualTo(1024);
+                assertThat(y.get(0)).isCloseTo(-Math.log(vocab), org.assertj.core.data.Offset.offset(1e-5));
+            }
         }
     }
 
