@@ -1,0 +1,80 @@
+package io.rlhf4j.engine;
+
+import io.rlhf4j.engine.ops.fused.CrossEntropy;
+import io.rlhf4j.engine.ops.fused.FlashAttention;
+import io.rlhf4j.engine.ops.fused.LayerNorm;
+import io.rlhf4j.engine.ops.fused.LogSoftmaxGather;
+import io.rlhf4j.engine.ops.fused.Reduction;
+import io.rlhf4j.engine.ops.fused.RmsNorm;
+import io.rlhf4j.engine.ops.fused.Rotary;
+import io.rlhf4j.engine.ops.fused.RotaryTables;
+
+/**
+ * The fused neural-network functions, like torch.nn.functional. Each is one forward kernel and
+ * one backward kernel (package {@code io.rlhf4j.engine.ops.fused}); F32 runs on the Vector API,
+ * F64 serves gradient checks, BF16/F16 inputs are computed in F32.
+ */
+public final class F {
+
+    /** torch's default ignore_index for cross-entropy. */
+    public static final long IGNORE_INDEX = -100;
+
+    private F() {
+    }
+
+    /** Llama/HF RMSNorm over the last dimension: x / √(mean(x²) + eps) · weight (weight may be null). */
+    public static Tensor rmsNorm(Tensor x, Tensor weight, double eps) {
+        return RmsNorm.apply(x, weight, eps);
+    }
+
+    /** torch layer_norm over the last dimension (biased variance); weight and bias may be null. */
+    public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
+        return LayerNorm.apply(x, weight, bias, eps);
+    }
+
+    /** HF apply_rotary_pos_emb (rotate_half convention): x [B, H, T, D], cos/sin [B or 1, T, D]. */
+    public static Tensor rotaryEmbedding(Tensor x, Tensor cos, Tensor sin) {
+        return Rotary.apply(x, cos, sin);
+    }
+
+    /** HF default rotary tables for position ids [T] or [B, T]: cos/sin [1 or B, T, headDim], F32. */
+    public static RotaryTables.CosSin ropeCosSin(Tensor positions, int headDim, double theta) {
+        return RotaryTables.cosSin(positions, headDim, theta, RotaryTables.Scaling.NONE);
+    }
+
+    /** Rotary tables with a rope_scaling variant's inverse frequencies and attention scaling. */
+    public static RotaryTables.CosSin ropeCosSin(Tensor positions, int headDim, double theta, RotaryTables.Scaling scaling) {
+        return RotaryTables.cosSin(positions, headDim, theta, scaling);
+    }
+
+    /**
+     * Flash attention with scale 1/√D. q [B, Hq, T, D], k/v [B, Hkv, S, D] (Hq a multiple of Hkv),
+     * keyMask [B, S] (non-zero = attend) or null; causal aligns the diagonal bottom-right (query i
+     * sees keys ≤ i + S − T). Fully masked queries give 0, not NaN. See {@link FlashAttention}.
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor keyMask, boolean causal) {
+        return FlashAttention.apply(q, k, v, keyMask, causal, Double.NaN);
+    }
+
+    /** As {@link #scaledDotProductAttention(Tensor, Tensor, Tensor, Tensor, boolean)} with an explicit scale. */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor keyMask, boolean causal,
+            double scale) {
+        return FlashAttention.apply(q, k, v, keyMask, causal, scale);
+    }
+
+    /** Mean cross-entropy of logits [N, V] against targets [N], ignoring targets equal to -100. */
+    public static Tensor crossEntropy(Tensor logits, Tensor targets) {
+        return CrossEntropy.apply(logits, targets, IGNORE_INDEX, Reduction.MEAN, 0);
+    }
+
+    /** torch cross_entropy with ignore_index, reduction and label_smoothing. */
+    public static Tensor crossEntropy(Tensor logits, Tensor targets, long ignoreIndex, Reduction reduction,
+            double labelSmoothing) {
+        return CrossEntropy.apply(logits, targets, ignoreIndex, reduction, labelSmoothing);
+    }
+
+    /** log softmax(logits)[ids] for logits [..., V] and ids [...], without B·T·V temporaries. */
+    public static Tensor logSoftmaxGather(Tensor logits, Tensor ids) {
+        return LogSoftmaxGather.apply(logits, ids);
+    }
+}
