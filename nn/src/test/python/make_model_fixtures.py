@@ -39,7 +39,7 @@ def llama_gqa_llama3():
                        rms_norm_eps=1e-5, tie_word_embeddings=False,
                        rope_parameters={"rope_type": "llama3", "rope_theta": 10000.0, "factor": 8.0,
                                         "low_freq_factor": 1.0, "high_freq_factor": 4.0,
-                                        "original_max_position_embeddings": 16})
+                                        "original_max_position_embeddings": 64})
 
 
 def llama_linear_bf16():
@@ -171,7 +171,7 @@ def build(name, seed):
     if rotary is not None:
         ref["rotary.inv_freq"] = rotary.inv_freq.float().contiguous()
     save_file(ref, os.path.join(folder, "reference.safetensors"), metadata={
-        "transformers": transformers.__version__, "torch": torch.__version__})
+        "generator": f"transformers {transformers.__version__}, torch {torch.__version__}"})
     count = sum(p.numel() for p in loaded.parameters())
     print(f"{name}: {count} parameters, files {sorted(os.listdir(folder))}")
     return count
@@ -188,7 +188,12 @@ def check_java_saved():
         path = os.path.join(folder, name)
         if not os.path.isdir(path):
             continue
-        model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()
+        model, info = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32, output_loading_info=True)
+        model.eval()
+        problems = {k: v for k, v in info.items() if v}
+        lines.append(f"{name} loading info: {problems or 'no missing, unexpected or mismatched keys'}")
+        if problems:
+            worst = float("inf")
         ref = load_file(os.path.join(ROOT, name, "reference.safetensors"))
         for case in ("plain", "padded"):
             mask = ref[case + ".attention_mask"]
