@@ -67,13 +67,19 @@ public final class F {
         return CrossEntropy.apply(logits, targets, IGNORE_INDEX, Reduction.MEAN, 0);
     }
 
-    /** torch cross_entropy with ignore_index, reduction and label_smoothing. */
+    /**
+     * torch cross_entropy with ignore_index, reduction and label_smoothing; MEAN over targets that
+     * are all ignored is NaN, as in torch. The loss is F32 (F64 for F64 logits), also for BF16.
+     */
     public static Tensor crossEntropy(Tensor logits, Tensor targets, long ignoreIndex, Reduction reduction,
             double labelSmoothing) {
         return CrossEntropy.apply(logits, targets, ignoreIndex, reduction, labelSmoothing);
     }
 
-    /** log softmax(logits)[ids] for logits [..., V] and ids [...], without B·T·V temporaries. */
+    /**
+     * log softmax(logits)[ids] for logits [..., V] (F32, BF16 or F64) and ids [...] (integers in
+     * [0, V)), with an online log-sum-exp: extra memory O(B·T), never B·T·V. Result F32 (F64).
+     */
     public static Tensor logSoftmaxGather(Tensor logits, Tensor ids) {
         return LogSoftmaxGather.apply(logits, ids);
     }

@@ -49,8 +49,9 @@ public final class FlashAttention {
         Tensor lse = Tensor.empty(DType.F64, geo.batch, geo.queryHeads, geo.queries);
         forward(geo, RowMath.of(type), qc, kc, vc, out, lse);
         return Autograd.record(out.to(q.dtype()), "scaled_dot_product_attention", g -> {
-            Tensor[] grads = FlashAttentionBackward.run(geo, RowMath.of(type),
-                    AttentionGeometry.rows(g, type), qc, kc, vc, out, lse);
+            // q, k, v are re-read (widened again for BF16) instead of keeping widened copies alive
+            Tensor[] grads = FlashAttentionBackward.run(geo, RowMath.of(type), AttentionGeometry.rows(g, type),
+                    AttentionGeometry.rows(q, type), AttentionGeometry.rows(k, type), AttentionGeometry.rows(v, type), out, lse);
             return new Tensor[] {grads[0].to(q.dtype()), grads[1].to(k.dtype()), grads[2].to(v.dtype()), null};
         }, q, k, v, keyMask);
     }

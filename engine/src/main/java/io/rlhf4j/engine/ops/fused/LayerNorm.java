@@ -29,7 +29,9 @@ public final class LayerNorm {
         Normalization.Stats stats = Normalization.forward(xc, wc, bc, eps, true, type, out);
         Tensor result = out.to(x.dtype());
         return Autograd.record(result, "layer_norm", g -> {
-            Tensor[] grads = Normalization.backward(g.to(type).contiguous(), xc, wc, stats,
+            // x and the weight are re-widened here rather than kept widened, so BF16 inputs hold no F32 copy
+            Tensor[] grads = Normalization.backward(g.to(type).contiguous(), x.detach().to(type).contiguous(),
+                    weight == null ? null : weight.detach().to(type).contiguous(), stats,
                     weight != null && weight.requiresGrad(), bias != null && bias.requiresGrad());
             return new Tensor[] {grads[0].to(x.dtype()),
                 grads[1] == null ? null : grads[1].to(weight.dtype()),

@@ -16,7 +16,9 @@ import java.util.Arrays;
  * probabilities. Backward writes dlogits = g·(onehot(id) − softmax) row by row, recomputing
  * exp(logit − lse); the gradient tensor itself is B·T·V, in the logits' dtype.
  *
- * <p>BF16 logits are read as BF16 and computed in F32; results are F32 (F64 for F64 logits).
+ * <p>BF16 logits are read as BF16 and computed in F32 (F16 logits are widened to an F32 copy
+ * first); results are F32 (F64 for F64 logits). An id outside [0, V) is an error naming the id
+ * and V; there is no ignore index (mask the result instead).
  */
 public final class LogSoftmaxGather {
 

@@ -31,12 +31,11 @@ final class Normalization {
     private Normalization() {
     }
 
-    static int checkParam(Tensor p, String name, int dim) {
+    static void checkParam(Tensor p, String name, int dim) {
         if (p != null && (p.rank() != 1 || p.shape(0) != dim)) {
             throw new IllegalArgumentException(name + " must have shape [" + dim + "] (the input's last dimension), got "
                     + java.util.Arrays.toString(p.shape()));
         }
-        return dim;
     }
 
     /**

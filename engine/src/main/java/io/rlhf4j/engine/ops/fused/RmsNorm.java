@@ -20,7 +20,7 @@ public final class RmsNorm {
         if (x.rank() == 0) {
             throw new IllegalArgumentException("rmsNorm needs a tensor of rank >= 1, got a scalar");
         }
-        int dim = Normalization.checkParam(weight, "rmsNorm weight", x.shape(-1));
+        Normalization.checkParam(weight, "rmsNorm weight", x.shape(-1));
         DType type = RowMath.computeType(x.dtype());
         Tensor xc = x.detach().to(type).contiguous();
         Tensor wc = weight == null ? null : weight.detach().to(type).contiguous();
@@ -28,7 +28,9 @@ public final class RmsNorm {
         Normalization.Stats stats = Normalization.forward(xc, wc, null, eps, false, x.dtype(), out);
         Tensor result = out.to(x.dtype());
         return Autograd.record(result, "rms_norm", g -> {
-            Tensor[] grads = Normalization.backward(g.to(type).contiguous(), xc, wc, stats,
+            // x and the weight are re-widened here rather than kept widened, so BF16 inputs hold no F32 copy
+            Tensor[] grads = Normalization.backward(g.to(type).contiguous(), x.detach().to(type).contiguous(),
+                    weight == null ? null : weight.detach().to(type).contiguous(), stats,
                     weight != null && weight.requiresGrad(), false);
             return new Tensor[] {grads[0].to(x.dtype()), grads[1] == null ? null : grads[1].to(weight.dtype())};
         }, x, weight);

@@ -104,6 +104,17 @@ class FlashAttentionTest {
     }
 
     @Test
+    void bf16InputsAreComputedInF32AndRoundedOnce() {
+        Tensor q = randomInput(30, 1, 2, 5, 8).detach().to(DType.BF16);
+        Tensor k = randomInput(31, 1, 1, 7, 8).detach().to(DType.BF16);
+        Tensor v = randomInput(32, 1, 1, 7, 8).detach().to(DType.BF16);
+        Tensor y = F.scaledDotProductAttention(q, k, v, null, true);
+        assertThat(y.dtype()).isEqualTo(DType.BF16);
+        Tensor reference = F.scaledDotProductAttention(q.to(DType.F32), k.to(DType.F32), v.to(DType.F32), null, true);
+        assertThat(y.toFloatArray()).containsExactly(reference.to(DType.BF16).toFloatArray());
+    }
+
+    @Test
     void rejectsHeadCountsThatDoNotGroup() {
         assertThatThrownBy(() -> F.scaledDotProductAttention(Tensor.zeros(DType.F32, 1, 3, 2, 4),
                 Tensor.zeros(DType.F32, 1, 2, 2, 4), Tensor.zeros(DType.F32, 1, 2, 2, 4), null, false))
