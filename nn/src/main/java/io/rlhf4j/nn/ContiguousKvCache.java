@@ -59,7 +59,7 @@ public final class ContiguousKvCache implements KvCache {
             throw new IllegalStateException("KV cache full: " + length + " cached + " + t + " new positions exceed capacity "
                     + capacity);
         }
-        try (Grad g = Grad.disabled(); var scope = Memory.scope()) {
+        try (var _ = Grad.disabled(); var _ = Memory.scope()) {
             kb.narrow(2, length, t).copyFrom(k.detach());
             values[layer].narrow(2, length, t).copyFrom(v.detach());
         }

@@ -67,7 +67,7 @@ public final class Parameter {
             throw new IllegalArgumentException("shape mismatch: expected " + Arrays.toString(data.shape()) + ", got "
                     + Arrays.toString(source.shape()));
         }
-        try (Grad g = Grad.disabled(); var scope = Memory.scope()) {
+        try (var _ = Grad.disabled(); var _ = Memory.scope()) {
             data.detach().copyFrom(source.detach());
         }
     }

@@ -106,11 +106,11 @@ class ModuleTest {
     @Test
     void parametersOutliveTheScopeTheyWereCreatedIn() {
         Tiny m;
-        try (var scope = Memory.scope()) {
+        try (var _ = Memory.scope()) {
             m = new Tiny();
             m.loadStateDict(fullState(), true);
         }
-        try (var scope = Memory.scope()) {
+        try (var _ = Memory.scope()) {
             for (int i = 0; i < 8; i++) {
                 Tensor.full(-9, DType.F32, 5, 3);
                 Tensor.full(-9, DType.F32, 4, 3);

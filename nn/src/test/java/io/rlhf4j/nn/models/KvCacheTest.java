@@ -23,7 +23,7 @@ class KvCacheTest {
         Tensor ids = ref.get("padded.input_ids");
         Tensor mask = ref.get("padded.attention_mask");
         int batch = ids.shape(0);
-        try (var g = Grad.disabled(); var scope = Memory.scope()) {
+        try (var _ = Grad.disabled(); var _ = Memory.scope()) {
             Tensor full = model.forward(ids, mask, null);
             KvCache cache = model.newKvCache(batch, 16);
             int[][] steps = {{0, 6}, {6, 1}, {7, 2}};
@@ -46,7 +46,7 @@ class KvCacheTest {
     @ValueSource(strings = {"smollm_tied"})
     void maskMustCoverCachedAndNewPositionsAndCapacityIsEnforced(String name) throws IOException {
         CausalLM model = AutoModelForCausalLM.fromPretrained(Fixtures.dir(name));
-        try (var g = Grad.disabled(); var scope = Memory.scope()) {
+        try (var _ = Grad.disabled(); var _ = Memory.scope()) {
             KvCache cache = model.newKvCache(1, 3);
             model.forward(Tensor.ofLongs(new long[] {1, 2}, 1, 2), null, null, cache);
             assertThatThrownBy(() -> model.forward(Tensor.ofLongs(new long[] {3}, 1, 1),

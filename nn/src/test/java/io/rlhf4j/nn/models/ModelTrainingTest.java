@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ModelTrainingTest {
 
     private static double loss(CausalLM model, Tensor ids, Tensor mask) {
-        try (var g = Grad.disabled(); var scope = Memory.scope()) {
+        try (var _ = Grad.disabled(); var _ = Memory.scope()) {
             return lossTensor(model, ids, mask).item();
         }
     }
@@ -55,7 +55,7 @@ class ModelTrainingTest {
         Map<String, Tensor> ref = Fixtures.reference(name);
         Tensor ids = ref.get("padded.input_ids");
         Tensor mask = ref.get("padded.attention_mask");
-        try (var scope = Memory.scope()) {
+        try (var _ = Memory.scope()) {
             lossTensor(model, ids, mask).backward();
         }
         int checked = 0;
@@ -94,7 +94,7 @@ class ModelTrainingTest {
     void dropoutChangesGpt2LogitsOnlyInTraining() throws IOException {
         CausalLM model = AutoModelForCausalLM.fromPretrained(Fixtures.dir("gpt2"));
         Map<String, Tensor> ref = Fixtures.reference("gpt2");
-        try (var g = Grad.disabled(); var scope = Memory.scope()) {
+        try (var _ = Grad.disabled(); var _ = Memory.scope()) {
             Tensor ids = ref.get("plain.input_ids");
             float[] eval = model.forward(ids, null, null).toFloatArray();
             assertThat(model.forward(ids, null, null).toFloatArray()).containsExactly(eval);
@@ -110,7 +110,7 @@ class ModelTrainingTest {
         ObjectNode raw = (ObjectNode) new ObjectMapper().readTree(Fixtures.dir("mistral").resolve("config.json").toFile());
         raw.put("sliding_window", 4);
         CausalLM model = AutoModelForCausalLM.fromConfig(ModelConfig.parse(raw, "mistral"), DType.F32);
-        try (var g = Grad.disabled(); var scope = Memory.scope()) {
+        try (var _ = Grad.disabled(); var _ = Memory.scope()) {
             assertThat(model.forward(Tensor.ofLongs(new long[] {1, 2, 3, 4}, 1, 4), null, null).shape())
                     .containsExactly(1, 4, 130);
             assertThatThrownBy(() -> model.forward(Tensor.ofLongs(new long[] {1, 2, 3, 4, 5}, 1, 5), null, null))

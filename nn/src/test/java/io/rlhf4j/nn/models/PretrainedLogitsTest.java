@@ -33,7 +33,7 @@ class PretrainedLogitsTest {
         CausalLM model = AutoModelForCausalLM.fromPretrained(Fixtures.dir(name));
         Map<String, Tensor> ref = Fixtures.reference(name);
         for (String c : new String[] {"plain", "padded"}) {
-            try (var scope = Memory.scope(); var g = Grad.disabled()) {
+            try (var _ = Memory.scope(); var _ = Grad.disabled()) {
                 Tensor mask = ref.get(c + ".attention_mask");
                 Tensor logits = model.forward(ref.get(c + ".input_ids"), mask, null);
                 Tensor expected = ref.get(c + ".logits");
@@ -50,7 +50,7 @@ class PretrainedLogitsTest {
     void explicitPositionIdsEqualDerivedOnes(String name) throws IOException {
         CausalLM model = AutoModelForCausalLM.fromPretrained(Fixtures.dir(name));
         Map<String, Tensor> ref = Fixtures.reference(name);
-        try (var scope = Memory.scope(); var g = Grad.disabled()) {
+        try (var _ = Memory.scope(); var _ = Grad.disabled()) {
             Tensor mask = ref.get("padded.attention_mask");
             Tensor ids = ref.get("padded.input_ids");
             assertThat(PositionIds.fromAttentionMask(mask).toLongArray())

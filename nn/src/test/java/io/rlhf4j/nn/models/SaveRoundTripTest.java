@@ -36,7 +36,7 @@ class SaveRoundTripTest {
         PreTrainedCausalLM again = AutoModelForCausalLM.fromPretrained(tmp);
         assertThat(again.stateDict().keySet()).containsExactlyElementsOf(model.stateDict().keySet());
         Map<String, Tensor> ref = Fixtures.reference(name);
-        try (var g = Grad.disabled(); var scope = Memory.scope()) {
+        try (var _ = Grad.disabled(); var _ = Memory.scope()) {
             Tensor ids = ref.get("padded.input_ids");
             Tensor mask = ref.get("padded.attention_mask");
             assertThat(again.forward(ids, mask, null).toFloatArray())
