@@ -1,0 +1,28 @@
+package io.rlhf4j.nn;
+
+import io.rlhf4j.engine.Tensor;
+
+/**
+ * The keys and values of positions already processed, per layer, so that generation feeds only
+ * the new tokens. Keys are stored after RoPE, as in Hugging Face's caches. A forward pass with a
+ * cache calls {@link #update} once per layer, then {@link #advance} once with the number of new
+ * tokens. The attention mask passed with such a forward covers cached and new positions.
+ */
+public interface KvCache {
+
+    /** keys and values [B, Hkv, S, D]. */
+    record KeyValues(Tensor keys, Tensor values) {
+    }
+
+    /** Positions already cached (the same for every row; left padding is masked, not skipped). */
+    int length();
+
+    /**
+     * Appends this step's keys and values [B, Hkv, T, D] of layer {@code layer} after the cached
+     * ones and returns all of them, [B, Hkv, length() + T, D].
+     */
+    KeyValues update(int layer, Tensor keys, Tensor values);
+
+    /** Marks {@code tokens} new positions as cached, after every layer has been updated. */
+    void advance(int tokens);
+}

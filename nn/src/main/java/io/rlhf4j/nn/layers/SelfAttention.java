@@ -1,0 +1,81 @@
+package io.rlhf4j.nn.layers;
+
+import io.rlhf4j.engine.DType;
+import io.rlhf4j.engine.F;
+import io.rlhf4j.engine.Tensor;
+import io.rlhf4j.nn.KvCache;
+import io.rlhf4j.nn.Module;
+
+/**
+ * Llama-family causal self-attention with rotary embeddings and grouped-query heads, as HF's
+ * LlamaAttention: q/k/v/o projections (q/k/v bias for Qwen2), for Qwen3 an RMSNorm over each
+ * head's dimension of q and k applied before RoPE, then scaled dot-product attention with scale
+ * 1/√headDim, the causal mask and the padding mask.
+ */
+public final class SelfAttention extends Module {
+
+    /** Head geometry and options. qkNormEps is NaN when there are no q/k norms. */
+    public record Spec(int hidden, int heads, int kvHeads, int headDim, boolean qkvBias, boolean outputBias,
+            double qkNormEps) {
+        public Spec {
+            if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0) {
+                throw new IllegalArgumentException("num_attention_heads (" + heads
+                        + ") must be a positive multiple of num_key_value_heads (" + kvHeads + ")");
+            }
+        }
+    }
+
+    private final Spec spec;
+    private final int layerIndex;
+    private final Linear q;
+    private final Linear k;
+    private final Linear v;
+    private final Linear o;
+    private final RmsNorm qNorm;
+    private final RmsNorm kNorm;
+
+    public SelfAttention(Spec spec, int layerIndex, DType dtype) {
+        this.spec = spec;
+        this.layerIndex = layerIndex;
+        int qDim = spec.heads() * spec.headDim();
+        int kvDim = spec.kvHeads() * spec.headDim();
+        q = registerModule("q_proj", new Linear(spec.hidden(), qDim, spec.qkvBias(), dtype));
+        k = registerModule("k_proj", new Linear(spec.hidden(), kvDim, spec.qkvBias(), dtype));
+        v = registerModule("v_proj", new Linear(spec.hidden(), kvDim, spec.qkvBias(), dtype));
+        o = registerModule("o_proj", new Linear(qDim, spec.hidden(), spec.outputBias(), dtype));
+        boolean norms = !Double.isNaN(spec.qkNormEps());
+        qNorm = norms ? registerModule("q_norm", new RmsNorm(spec.headDim(), spec.qkNormEps(), dtype)) : null;
+        kNorm = norms ? registerModule("k_norm", new RmsNorm(spec.headDim(), spec.qkNormEps(), dtype)) : null;
+    }
+
+    /** x [B, T, hidden] → [B, T, hidden]. */
+    public Tensor forward(Tensor x, AttentionContext ctx) {
+        int batch = x.shape(0);
+        int seq = x.shape(1);
+        Tensor qh = heads(q.forward(x), qNorm, batch, seq, spec.heads());
+        Tensor kh = heads(k.forward(x), kNorm, batch, seq, spec.kvHeads());
+        Tensor vh = heads(v.forward(x), null, batch, seq, spec.kvHeads());
+        qh = F.rotaryEmbedding(qh, ctx.rope().cos(), ctx.rope().sin());
+        kh = F.rotaryEmbedding(kh, ctx.rope().cos(), ctx.rope().sin());
+        if (ctx.cache() != null) {
+            KvCache.KeyValues all = ctx.cache().update(layerIndex, kh, vh);
+            kh = all.keys();
+            vh = all.values();
+        }
+        Tensor attn = F.scaledDotProductAttention(qh, kh, vh, ctx.keyMask(), true);
+        return o.forward(attn.transpose(1, 2).reshape(batch, seq, spec.heads() * spec.headDim()));
+    }
+
+    /** [B, T, H·D] → [B, H, T, D], with the per-head norm (Qwen3) applied over D first. */
+    private Tensor heads(Tensor projected, RmsNorm norm, int batch, int seq, int count) {
+        Tensor h = projected.view(batch, seq, count, spec.headDim());
+        if (norm != null) {
+            h = norm.forward(h);
+        }
+        return h.transpose(1, 2);
+    }
+
+    public Spec spec() {
+        return spec;
+    }
+}
