@@ -169,9 +169,11 @@ def chat_fixture(qwen3_tok, llama_templates):
     def add(template_name, template_text, title, messages, agp, kwargs, tok, extra_special):
         rendered = tok.apply_chat_template(messages, chat_template=template_text, tokenize=False,
                                            add_generation_prompt=agp, **extra_special, **kwargs)
-        out.append({"template": template_name, "title": title, "messages": messages,
-                    "add_generation_prompt": agp, "kwargs": {**extra_special, **kwargs},
-                    "expected": rendered})
+        case = {"template": template_name, "title": title, "messages": messages,
+                "add_generation_prompt": agp, "kwargs": {**extra_special, **kwargs}, "expected": rendered}
+        if template_name == "tojson":  # written here, not a model's template: keep its source in the case
+            case["template_source"] = template_text
+        out.append(case)
 
     for title, msgs, agp, kw in QWEN3_CASES:
         add("qwen3", None, title, msgs, agp, kw, qwen3_tok, {})
@@ -181,6 +183,13 @@ def chat_fixture(qwen3_tok, llama_templates):
             if name == "llama3_2" and "date_string" not in kw:
                 kw = {**kw, "date_string": "26 Jul 2024"}  # otherwise strftime_now: today's date
             add(name, llama_templates[name], title, msgs, agp, kw, qwen3_tok, llama_special)
+    tojson_template = ("{{ messages | tojson }}\n{{ messages[0] | tojson(indent=2) }}\n"
+                       "{% for k, v in messages[0] | items %}{{ k }}={{ v | tojson }};{% endfor %}\n"
+                       "{{ messages[0].content.split('|')[-2].strip(' |').title() }}\n")
+    tojson_messages = [{"role": "user", "content": "caf\u00e9 \u4f60\u597d \U0001F600 \"q\" \\ \n\t\u0001 | end |",
+                        "score": 0.1, "big": 1e20, "small": 1.5e-7, "n": 42, "ok": True, "none": None,
+                        "nested": {"list": [1, 2.5, "x"], "empty": [], "obj": {}}}]
+    add("tojson", tojson_template, "tojson, items, split/strip/title", tojson_messages, False, {}, qwen3_tok, {})
     fixture = {
         "source": f"transformers {transformers.__version__} apply_chat_template(tokenize=False); "
                   f"qwen3: chat_template of qwen3/tokenizer_config.json; llama3_1, llama3_2, "

@@ -69,6 +69,11 @@ public final class JinjaEnvironment {
                 .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL).toList();
         if (!fatal.isEmpty()) {
             Throwable cause = fatal.get(0).getException();
+            for (Throwable t = cause; t != null; t = t.getCause()) {
+                if (t instanceof ChatTemplateException raised) {
+                    throw raised; // raise_exception: the template's own message, not Jinjava's wrapper
+                }
+            }
             throw new ChatTemplateException(fatal.stream()
                     .map(e -> "line " + e.getLineno() + ": " + e.getMessage())
                     .collect(Collectors.joining("; ", "chat template failed: ", "")), cause);
