@@ -21,6 +21,9 @@ final class TokenChooser {
 
     /** Greedy when {@code config.doSample()} is false; otherwise samples from {@code generator}. */
     static TokenChooser of(GenerationConfig config, Generator generator) {
+        if (config.doSample() && generator == null) {
+            throw new IllegalArgumentException("do_sample = true needs a Generator to draw tokens from");
+        }
         return new TokenChooser(LogitsProcessor.warpers(config), config.doSample() ? generator : null);
     }
 
