@@ -1,8 +1,12 @@
 package io.rlhf4j.nn.models;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.rlhf4j.engine.DType;
 import io.rlhf4j.engine.Tensor;
+import io.rlhf4j.engine.memory.Memory;
+import io.rlhf4j.engine.random.Generator;
 import io.rlhf4j.engine.safetensors.Safetensors;
+import io.rlhf4j.nn.Parameter;
 import io.rlhf4j.nn.StateDictException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,6 +54,27 @@ public final class AutoModelForCausalLM {
     /** A model with zero weights (norm weights one) for {@code config}. */
     public static PreTrainedCausalLM fromConfig(ModelConfig config, DType dtype) {
         return config.isLlamaFamily() ? new LlamaForCausalLM(config, dtype) : new Gpt2LMHeadModel(config, dtype);
+    }
+
+    /**
+     * A model for {@code config} initialised as transformers' PreTrainedModel._init_weights does
+     * for these families: every matrix (linear weights, embeddings) normal(0, initializer_range,
+     * default 0.02), biases 0, norm weights 1. Matrices are drawn from {@code generator} in
+     * parameter order (tied weights once), so a seed gives the same model every time.
+     */
+    public static PreTrainedCausalLM fromConfig(ModelConfig config, DType dtype, Generator generator) {
+        PreTrainedCausalLM model = fromConfig(config, dtype);
+        JsonNode range = config.raw().get("initializer_range");
+        double std = range != null && range.isNumber() ? range.asDouble() : 0.02;
+        for (Parameter p : model.parameters()) {
+            if (p.shape().length >= 2) {
+                try (var _ = Memory.scope()) {
+                    p.load(generator.normal(p.shape(), 0, std, DType.F32));
+                }
+            }
+        }
+        model.eval();
+        return model;
     }
 
     private static Path weightsFile(Path directory) {

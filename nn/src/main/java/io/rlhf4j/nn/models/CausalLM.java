@@ -29,6 +29,13 @@ public interface CausalLM {
      */
     Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KvCache cache);
 
+    /**
+     * As {@link #forward(Tensor, Tensor, Tensor, KvCache)}, but logits [B, V] of the last
+     * position only: the LM head (a V × hidden product per position) runs once per row, which is
+     * what generation needs. With left padding the last position is every row's latest token.
+     */
+    Tensor forwardLast(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KvCache cache);
+
     /** An empty contiguous cache for {@code batch} rows and up to {@code capacity} positions. */
     KvCache newKvCache(int batch, int capacity);
 

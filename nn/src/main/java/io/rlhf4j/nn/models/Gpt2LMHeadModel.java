@@ -27,8 +27,13 @@ public final class Gpt2LMHeadModel extends PreTrainedCausalLM {
     }
 
     @Override
-    protected Tensor logits(Tensor inputIds, Tensor positionIds, Tensor attentionMask, KvCache cache) {
-        return lmHead.forward(transformer.forward(inputIds, positionIds, attentionMask, cache));
+    protected Tensor hiddenStates(Tensor inputIds, Tensor positionIds, Tensor attentionMask, KvCache cache) {
+        return transformer.forward(inputIds, positionIds, attentionMask, cache);
+    }
+
+    @Override
+    protected Linear lmHead() {
+        return lmHead;
     }
 
     public Gpt2Model transformer() {

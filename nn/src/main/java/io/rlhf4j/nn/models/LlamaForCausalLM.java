@@ -27,8 +27,13 @@ public final class LlamaForCausalLM extends PreTrainedCausalLM {
     }
 
     @Override
-    protected Tensor logits(Tensor inputIds, Tensor positionIds, Tensor attentionMask, KvCache cache) {
-        return lmHead.forward(model.forward(inputIds, positionIds, attentionMask, cache));
+    protected Tensor hiddenStates(Tensor inputIds, Tensor positionIds, Tensor attentionMask, KvCache cache) {
+        return model.forward(inputIds, positionIds, attentionMask, cache);
+    }
+
+    @Override
+    protected Linear lmHead() {
+        return lmHead;
     }
 
     public LlamaModel model() {

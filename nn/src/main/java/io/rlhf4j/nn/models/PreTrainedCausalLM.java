@@ -5,13 +5,14 @@ import io.rlhf4j.engine.Tensor;
 import io.rlhf4j.nn.ContiguousKvCache;
 import io.rlhf4j.nn.KvCache;
 import io.rlhf4j.nn.Module;
+import io.rlhf4j.nn.layers.Linear;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
  * What every model family shares: input checks, position ids from the attention mask, the KV
- * cache bookkeeping, and saving. A family implements {@link #logits} and names its checkpoint
+ * cache bookkeeping, the LM head, and saving. A family implements {@link #hiddenStates} and names its checkpoint
  * conventions.
  */
 public abstract class PreTrainedCausalLM extends Module implements CausalLM {
@@ -41,6 +42,18 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
 
     @Override
     public final Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KvCache cache) {
+        return lmHead().forward(run(inputIds, attentionMask, positionIds, cache));
+    }
+
+    @Override
+    public final Tensor forwardLast(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KvCache cache) {
+        Tensor hidden = run(inputIds, attentionMask, positionIds, cache);
+        int seq = hidden.shape(1);
+        return lmHead().forward(hidden.narrow(1, seq - 1, 1)).squeeze(1);
+    }
+
+    /** Checks the inputs, resolves position ids, runs the base model and advances the cache. */
+    private Tensor run(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KvCache cache) {
         if (inputIds.rank() != 2 || inputIds.dtype().isFloatingPoint()) {
             throw new IllegalArgumentException("input ids must be an integer tensor [batch, seq], got "
                     + inputIds.dtype() + Arrays.toString(inputIds.shape()));
@@ -62,7 +75,7 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
                     + Arrays.toString(positionIds.shape()));
         }
         checkLength(past + seq);
-        Tensor out = logits(inputIds, positionIds, attentionMask, cache);
+        Tensor out = hiddenStates(inputIds, positionIds, attentionMask, cache);
         if (cache != null) {
             cache.advance(seq);
         }
@@ -77,8 +90,11 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
         }
     }
 
-    /** The family's forward once inputs are checked and position ids resolved. */
-    protected abstract Tensor logits(Tensor inputIds, Tensor positionIds, Tensor attentionMask, KvCache cache);
+    /** The family's base model (final hidden states [B, T, hidden]) once inputs are checked and positions resolved. */
+    protected abstract Tensor hiddenStates(Tensor inputIds, Tensor positionIds, Tensor attentionMask, KvCache cache);
+
+    /** The projection from hidden states to vocabulary logits. */
+    protected abstract Linear lmHead();
 
     /** Key/value heads and their dimension, for sizing a cache. */
     protected abstract int[] kvGeometry();
