@@ -4,6 +4,7 @@ import io.rlhf4j.engine.DType;
 import io.rlhf4j.engine.Tensor;
 import io.rlhf4j.nn.KvCache;
 import io.rlhf4j.nn.layers.Linear;
+import io.rlhf4j.nn.layers.Projection;
 
 /**
  * LlamaForCausalLM and its relatives that share its layout: Mistral, Qwen2 (q/k/v bias),
@@ -13,7 +14,6 @@ import io.rlhf4j.nn.layers.Linear;
 public final class LlamaForCausalLM extends PreTrainedCausalLM {
 
     private final LlamaModel model;
-    private final Linear lmHead;
 
     public LlamaForCausalLM(ModelConfig config, DType dtype) {
         super(config, dtype);
@@ -21,14 +21,14 @@ public final class LlamaForCausalLM extends PreTrainedCausalLM {
             throw new IllegalArgumentException("LlamaForCausalLM cannot build model_type " + config.modelType());
         }
         model = registerModule("model", new LlamaModel(config, dtype));
-        lmHead = registerModule("lm_head", config.tieWordEmbeddings()
+        registerModule("lm_head", config.tieWordEmbeddings()
                 ? new Linear(model.embedTokens().weight(), null)
                 : new Linear(config.hiddenSize(), config.vocabSize(), false, dtype));
     }
 
     @Override
     protected Tensor logits(Tensor inputIds, Tensor positionIds, Tensor attentionMask, KvCache cache) {
-        return lmHead.forward(model.forward(inputIds, positionIds, attentionMask, cache));
+        return child("lm_head", Projection.class).forward(model.forward(inputIds, positionIds, attentionMask, cache));
     }
 
     public LlamaModel model() {
