@@ -1,8 +1,10 @@
 package io.rlhf4j.nn.lora;
 
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -22,8 +24,16 @@ final class AdapterConfigJson {
 
     static final String FILE = "adapter_config.json";
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Python's json.dumps(indent=2), which PEFT's save_pretrained uses (no final newline). */
+    private static final DefaultPrettyPrinter PYTHON_INDENT_2 = new DefaultPrettyPrinter(
+            Separators.createDefaultInstance()
+            .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+            .withObjectEmptySeparator("")
+            .withArrayEmptySeparator(""))
+            .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+            .withArrayIndenter(new DefaultIndenter("  ", "\n"));
 
     /** Keys that must be absent, null, false or empty for an adapter this package can run. */
     private static final String[] UNSUPPORTED = {"use_dora", "lora_bias", "rank_pattern", "alpha_pattern",
@@ -61,7 +71,7 @@ final class AdapterConfigJson {
         json.put("use_dora", false);
         json.put("use_rslora", config.useRslora());
         Files.createDirectories(directory);
-        Files.writeString(directory.resolve(FILE), JSON.writeValueAsString(sorted(json)));
+        Files.writeString(directory.resolve(FILE), JSON.writer(PYTHON_INDENT_2).writeValueAsString(sorted(json)));
     }
 
     private static void putTargets(ObjectNode json, String key, TargetModules targets) {
