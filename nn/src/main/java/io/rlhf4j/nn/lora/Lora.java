@@ -42,9 +42,16 @@ public final class Lora {
     public static <M extends Module> LoraModel<M> apply(M model, String modelType, LoraConfig config,
             Generator generator) {
         List<Target> targets = findTargets(model, modelType, config);
+        boolean conv = targets.getFirst().module() instanceof Conv1D;
+        if (conv != config.fanInFanOut()) {
+            // PEFT corrects the flag the same way, with the same warning (lora.layer.Linear.__init__).
+            LOG.log(System.Logger.Level.WARNING, "fan_in_fan_out is set to " + (conv ? "False" : "True")
+                    + " but the target modules are " + (conv ? "Conv1D" : "Linear") + ". Setting fan_in_fan_out to "
+                    + (conv ? "True" : "False") + ".");
+        }
         LoraConfig applied = config.toBuilder()
                 .targetModules(resolvedTargets(model, modelType, config))
-                .fanInFanOut(targets.getFirst().module() instanceof Conv1D)
+                .fanInFanOut(conv)
                 .build();
         Map<Parameter, Boolean> before = new IdentityHashMap<>();
         model.parameters().forEach(p -> before.put(p, p.tensor().requiresGrad()));
@@ -118,6 +125,8 @@ public final class Lora {
             }
             if (module instanceof Linear || module instanceof Conv1D) {
                 found.add(new Target(parent, name, path, module));
+            } else if (module instanceof LoraLinear) {
+                throw new IllegalStateException(path + " already has a LoRA adapter; merge and unload it first");
             } else {
                 unsupported.add(path + " (" + module.getClass().getSimpleName() + ")");
             }

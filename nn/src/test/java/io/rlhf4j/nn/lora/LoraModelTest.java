@@ -159,6 +159,10 @@ class LoraModelTest {
         assertThatThrownBy(() -> Lora.apply(model, LoraConfig.builder().targetModules("self_attn").build(),
                 Generator.seed(1))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("model.layers.0.self_attn (SelfAttention)");
+        LoraConfig qv = LoraConfig.builder().targetModules("q_proj").build();
+        Lora.apply(model, qv, Generator.seed(1));
+        assertThatThrownBy(() -> Lora.apply(model, qv, Generator.seed(1))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("model.layers.0.self_attn.q_proj already has a LoRA adapter");
         assertThatThrownBy(() -> LoraConfig.builder().bias("all").build())
                 .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("bias \"all\"");
         assertThatThrownBy(() -> Lora.load(LoraFixtures.model("llama_gqa_llama3"), LoraFixtures.LORA.resolve("peft_smollm_qv")))
