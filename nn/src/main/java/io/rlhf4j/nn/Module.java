@@ -47,6 +47,29 @@ public abstract class Module {
         }
     }
 
+    /**
+     * Replaces the child registered as {@code name} by {@code replacement} (same position in the
+     * order, training mode carried over), as PEFT swaps a Linear for its LoRA wrapper. Layers
+     * look their children up by name at each forward, so the replacement takes effect at once.
+     */
+    public final void replaceChild(String name, Module replacement) {
+        if (!children.containsKey(name)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " has no child '" + name
+                    + "' to replace; children: " + children.keySet());
+        }
+        children.put(name, replacement);
+        replacement.train(training);
+    }
+
+    /** The child registered as {@code name}, as {@code type}. */
+    protected final <T> T child(String name, Class<T> type) {
+        Module m = children.get(name);
+        if (m == null) {
+            throw new IllegalStateException(getClass().getSimpleName() + " has no child '" + name + "'");
+        }
+        return type.cast(m);
+    }
+
     /** Direct children in registration order. */
     public final Map<String, Module> namedChildren() {
         return Collections.unmodifiableMap(children);

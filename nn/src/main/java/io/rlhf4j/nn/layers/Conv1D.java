@@ -10,7 +10,7 @@ import io.rlhf4j.nn.Parameter;
  * [in, out], the transpose of torch.nn.Linear; y = x·W + b. Keeping the stored layout means the
  * checkpoint maps name for name and shape for shape in both directions, with no transposes.
  */
-public final class Conv1D extends Module {
+public final class Conv1D extends Module implements Projection {
 
     private final Parameter weight;
     private final Parameter bias;
@@ -20,6 +20,7 @@ public final class Conv1D extends Module {
         bias = registerParameter("bias", Parameter.zeros(dtype, out));
     }
 
+    @Override
     public Tensor forward(Tensor x) {
         return x.matmul(weight.tensor()).add(bias.tensor());
     }

@@ -17,8 +17,6 @@ public final class Gpt2Attention extends Module {
     private final int heads;
     private final int hidden;
     private final int layerIndex;
-    private final Conv1D qkv;
-    private final Conv1D proj;
     private final Dropout residDropout;
 
     public Gpt2Attention(int hidden, int heads, int layerIndex, double residDropout, long seed, DType dtype) {
@@ -28,8 +26,8 @@ public final class Gpt2Attention extends Module {
         this.heads = heads;
         this.hidden = hidden;
         this.layerIndex = layerIndex;
-        qkv = registerModule("c_attn", new Conv1D(hidden, 3 * hidden, dtype));
-        proj = registerModule("c_proj", new Conv1D(hidden, hidden, dtype));
+        registerModule("c_attn", new Conv1D(hidden, 3 * hidden, dtype));
+        registerModule("c_proj", new Conv1D(hidden, hidden, dtype));
         this.residDropout = registerModule("resid_dropout", new Dropout(residDropout, seed));
     }
 
@@ -37,7 +35,7 @@ public final class Gpt2Attention extends Module {
     public Tensor forward(Tensor x, AttentionContext ctx) {
         int batch = x.shape(0);
         int seq = x.shape(1);
-        Tensor fused = qkv.forward(x);
+        Tensor fused = child("c_attn", Projection.class).forward(x);
         int headDim = hidden / heads;
         Tensor q = fused.narrow(-1, 0, hidden).reshape(batch, seq, heads, headDim).transpose(1, 2);
         Tensor k = fused.narrow(-1, hidden, hidden).reshape(batch, seq, heads, headDim).transpose(1, 2);
@@ -48,6 +46,7 @@ public final class Gpt2Attention extends Module {
             v = all.values();
         }
         Tensor attn = F.scaledDotProductAttention(q, k, v, ctx.keyMask(), true);
-        return residDropout.forward(proj.forward(attn.transpose(1, 2).reshape(batch, seq, hidden)));
+        Tensor merged = attn.transpose(1, 2).reshape(batch, seq, hidden);
+        return residDropout.forward(child("c_proj", Projection.class).forward(merged));
     }
 }

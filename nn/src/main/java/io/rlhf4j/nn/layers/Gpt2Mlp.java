@@ -7,17 +7,16 @@ import io.rlhf4j.nn.Module;
 /** GPT-2's feed-forward: dropout(c_proj(gelu_new(c_fc(x)))), gelu_new being the tanh approximation. */
 public final class Gpt2Mlp extends Module {
 
-    private final Conv1D fc;
-    private final Conv1D proj;
     private final Dropout dropout;
 
     public Gpt2Mlp(int hidden, int inner, double residDropout, long seed, DType dtype) {
-        fc = registerModule("c_fc", new Conv1D(hidden, inner, dtype));
-        proj = registerModule("c_proj", new Conv1D(inner, hidden, dtype));
+        registerModule("c_fc", new Conv1D(hidden, inner, dtype));
+        registerModule("c_proj", new Conv1D(inner, hidden, dtype));
         dropout = registerModule("dropout", new Dropout(residDropout, seed));
     }
 
     public Tensor forward(Tensor x) {
-        return dropout.forward(proj.forward(fc.forward(x).geluTanh()));
+        Tensor hidden = child("c_fc", Projection.class).forward(x).geluTanh();
+        return dropout.forward(child("c_proj", Projection.class).forward(hidden));
     }
 }

@@ -9,7 +9,7 @@ import io.rlhf4j.nn.Parameter;
  * torch.nn.Linear: weight [out, in] (as stored by Hugging Face), optional bias [out];
  * y = x·Wᵀ + b. The transpose is a view that the GEMM reads as a transpose flag.
  */
-public final class Linear extends Module {
+public final class Linear extends Module implements Projection {
 
     private final Parameter weight;
     private final Parameter bias;
@@ -24,6 +24,7 @@ public final class Linear extends Module {
         this.bias = bias == null ? null : registerParameter("bias", bias);
     }
 
+    @Override
     public Tensor forward(Tensor x) {
         Tensor y = x.matmul(weight.tensor().mT());
         return bias == null ? y : y.add(bias.tensor());

@@ -27,10 +27,6 @@ public final class SelfAttention extends Module {
 
     private final Spec spec;
     private final int layerIndex;
-    private final Linear q;
-    private final Linear k;
-    private final Linear v;
-    private final Linear o;
     private final RmsNorm qNorm;
     private final RmsNorm kNorm;
 
@@ -39,10 +35,10 @@ public final class SelfAttention extends Module {
         this.layerIndex = layerIndex;
         int qDim = spec.heads() * spec.headDim();
         int kvDim = spec.kvHeads() * spec.headDim();
-        q = registerModule("q_proj", new Linear(spec.hidden(), qDim, spec.qkvBias(), dtype));
-        k = registerModule("k_proj", new Linear(spec.hidden(), kvDim, spec.qkvBias(), dtype));
-        v = registerModule("v_proj", new Linear(spec.hidden(), kvDim, spec.qkvBias(), dtype));
-        o = registerModule("o_proj", new Linear(qDim, spec.hidden(), spec.outputBias(), dtype));
+        registerModule("q_proj", new Linear(spec.hidden(), qDim, spec.qkvBias(), dtype));
+        registerModule("k_proj", new Linear(spec.hidden(), kvDim, spec.qkvBias(), dtype));
+        registerModule("v_proj", new Linear(spec.hidden(), kvDim, spec.qkvBias(), dtype));
+        registerModule("o_proj", new Linear(qDim, spec.hidden(), spec.outputBias(), dtype));
         boolean norms = !Double.isNaN(spec.qkNormEps());
         qNorm = norms ? registerModule("q_norm", new RmsNorm(spec.headDim(), spec.qkNormEps(), dtype)) : null;
         kNorm = norms ? registerModule("k_norm", new RmsNorm(spec.headDim(), spec.qkNormEps(), dtype)) : null;
@@ -52,9 +48,9 @@ public final class SelfAttention extends Module {
     public Tensor forward(Tensor x, AttentionContext ctx) {
         int batch = x.shape(0);
         int seq = x.shape(1);
-        Tensor qh = heads(q.forward(x), qNorm, batch, seq, spec.heads());
-        Tensor kh = heads(k.forward(x), kNorm, batch, seq, spec.kvHeads());
-        Tensor vh = heads(v.forward(x), null, batch, seq, spec.kvHeads());
+        Tensor qh = heads(child("q_proj", Projection.class).forward(x), qNorm, batch, seq, spec.heads());
+        Tensor kh = heads(child("k_proj", Projection.class).forward(x), kNorm, batch, seq, spec.kvHeads());
+        Tensor vh = heads(child("v_proj", Projection.class).forward(x), null, batch, seq, spec.kvHeads());
         qh = F.rotaryEmbedding(qh, ctx.rope().cos(), ctx.rope().sin());
         kh = F.rotaryEmbedding(kh, ctx.rope().cos(), ctx.rope().sin());
         if (ctx.cache() != null) {
@@ -63,7 +59,8 @@ public final class SelfAttention extends Module {
             vh = all.values();
         }
         Tensor attn = F.scaledDotProductAttention(qh, kh, vh, ctx.keyMask(), true);
-        return o.forward(attn.transpose(1, 2).reshape(batch, seq, spec.heads() * spec.headDim()));
+        Tensor merged = attn.transpose(1, 2).reshape(batch, seq, spec.heads() * spec.headDim());
+        return child("o_proj", Projection.class).forward(merged);
     }
 
     /** [B, T, H·D] → [B, H, T, D], with the per-head norm (Qwen3) applied over D first. */

@@ -4,6 +4,7 @@ import io.rlhf4j.engine.DType;
 import io.rlhf4j.engine.Tensor;
 import io.rlhf4j.nn.KvCache;
 import io.rlhf4j.nn.layers.Linear;
+import io.rlhf4j.nn.layers.Projection;
 
 /**
  * GPT2LMHeadModel: the base model under "transformer." and an lm_head without bias, tied to wte
@@ -13,7 +14,6 @@ import io.rlhf4j.nn.layers.Linear;
 public final class Gpt2LMHeadModel extends PreTrainedCausalLM {
 
     private final Gpt2Model transformer;
-    private final Linear lmHead;
 
     public Gpt2LMHeadModel(ModelConfig config, DType dtype) {
         super(config, dtype);
@@ -21,7 +21,7 @@ public final class Gpt2LMHeadModel extends PreTrainedCausalLM {
             throw new IllegalArgumentException("GPT2LMHeadModel cannot build model_type " + config.modelType());
         }
         transformer = registerModule("transformer", new Gpt2Model(config, dtype));
-        lmHead = registerModule("lm_head", config.tieWordEmbeddings()
+        registerModule("lm_head", config.tieWordEmbeddings()
                 ? new Linear(transformer.wte().weight(), null)
                 : new Linear(config.hiddenSize(), config.vocabSize(), false, dtype));
     }
@@ -32,8 +32,8 @@ public final class Gpt2LMHeadModel extends PreTrainedCausalLM {
     }
 
     @Override
-    protected Linear lmHead() {
-        return lmHead;
+    protected Projection lmHead() {
+        return child("lm_head", Projection.class);
     }
 
     public Gpt2Model transformer() {

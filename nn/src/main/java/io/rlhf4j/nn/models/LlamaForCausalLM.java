@@ -4,6 +4,7 @@ import io.rlhf4j.engine.DType;
 import io.rlhf4j.engine.Tensor;
 import io.rlhf4j.nn.KvCache;
 import io.rlhf4j.nn.layers.Linear;
+import io.rlhf4j.nn.layers.Projection;
 
 /**
  * LlamaForCausalLM and its relatives that share its layout: Mistral, Qwen2 (q/k/v bias),
@@ -13,7 +14,6 @@ import io.rlhf4j.nn.layers.Linear;
 public final class LlamaForCausalLM extends PreTrainedCausalLM {
 
     private final LlamaModel model;
-    private final Linear lmHead;
 
     public LlamaForCausalLM(ModelConfig config, DType dtype) {
         super(config, dtype);
@@ -21,7 +21,7 @@ public final class LlamaForCausalLM extends PreTrainedCausalLM {
             throw new IllegalArgumentException("LlamaForCausalLM cannot build model_type " + config.modelType());
         }
         model = registerModule("model", new LlamaModel(config, dtype));
-        lmHead = registerModule("lm_head", config.tieWordEmbeddings()
+        registerModule("lm_head", config.tieWordEmbeddings()
                 ? new Linear(model.embedTokens().weight(), null)
                 : new Linear(config.hiddenSize(), config.vocabSize(), false, dtype));
     }
@@ -32,8 +32,8 @@ public final class LlamaForCausalLM extends PreTrainedCausalLM {
     }
 
     @Override
-    protected Linear lmHead() {
-        return lmHead;
+    protected Projection lmHead() {
+        return child("lm_head", Projection.class);
     }
 
     public LlamaModel model() {

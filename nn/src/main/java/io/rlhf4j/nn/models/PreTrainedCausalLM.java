@@ -5,7 +5,7 @@ import io.rlhf4j.engine.Tensor;
 import io.rlhf4j.nn.ContiguousKvCache;
 import io.rlhf4j.nn.KvCache;
 import io.rlhf4j.nn.Module;
-import io.rlhf4j.nn.layers.Linear;
+import io.rlhf4j.nn.layers.Projection;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -94,7 +94,7 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
     protected abstract Tensor hiddenStates(Tensor inputIds, Tensor positionIds, Tensor attentionMask, KvCache cache);
 
     /** The projection from hidden states to vocabulary logits. */
-    protected abstract Linear lmHead();
+    protected abstract Projection lmHead();
 
     /** Key/value heads and their dimension, for sizing a cache. */
     protected abstract int[] kvGeometry();
