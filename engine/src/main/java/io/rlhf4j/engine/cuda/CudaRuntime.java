@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.JCudaDriver;
@@ -25,6 +27,7 @@ import jcuda.driver.JCudaDriver;
 public final class CudaRuntime {
 
     private static final Logger LOG = Logger.getLogger(CudaRuntime.class.getName());
+    private static final Pattern MISSING_LIBRARY = Pattern.compile("([\\w.+-]+\\.so[\\w.]*): cannot open shared object file");
     private static Status status;
 
     /** The outcome of the probe. */
@@ -127,8 +130,16 @@ public final class CudaRuntime {
         return new Status(false, reason, List.of());
     }
 
-    /** The first line of the deepest cause's message: JCuda's loader errors span many lines. */
+    /**
+     * One line for a failure: the missing shared library if the message names one (JCuda's loader
+     * error spans many lines, and "libcuda.so.1: cannot open shared object file" is the useful
+     * one: no NVIDIA driver), else the first line of the deepest cause's message.
+     */
     static String oneLine(Throwable e) {
+        Matcher missing = MISSING_LIBRARY.matcher(String.valueOf(e.getMessage()));
+        if (missing.find()) {
+            return missing.group(1) + ": cannot open shared object file (no NVIDIA driver installed?)";
+        }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
