@@ -1,8 +1,10 @@
 package io.rlhf4j.engine;
 
+import io.rlhf4j.engine.cuda.CudaRuntime;
+
 /**
- * Where a tensor's memory lives. Only the CPU exists until the CUDA backend lands; then
- * {@link #auto()} probes for a GPU once and falls back to the CPU with a one-line reason.
+ * Where a tensor's memory lives. {@link #auto()} probes for CUDA once per JVM
+ * ({@link CudaRuntime}) and falls back to the CPU, logging the one-line reason once.
  */
 public record Device(Kind kind, int index) {
 
@@ -10,9 +12,15 @@ public record Device(Kind kind, int index) {
 
     public static final Device CPU = new Device(Kind.CPU, 0);
 
-    /** The best device on this machine; the CPU while no GPU backend is built in. */
+    /** CUDA device 0 when CUDA is usable on this machine, else the CPU. */
     public static Device auto() {
-        return CPU;
+        return CudaRuntime.isAvailable() ? new Device(Kind.CUDA, 0) : CPU;
+    }
+
+    /** CUDA device {@code index}; throws with the probe's reason when CUDA is unavailable. */
+    public static Device cuda(int index) {
+        CudaRuntime.device(index);
+        return new Device(Kind.CUDA, index);
     }
 
     @Override
