@@ -254,4 +254,46 @@ class SFTTrainerTest {
         assertThat(Files.exists(dir.resolve("example/model.safetensors"))).isTrue();
         assertThat(Files.exists(dir.resolve("example/tokenizer.json"))).isTrue();
     }
+
+    /** A streamed run (shuffle buffer) interrupted after step 3 and resumed ends on the same model file. */
+    @Test
+    void streamingResumeIsBitwiseExact() throws IOException {
+        byte[] expected = streamingRun("stream-full", 0);
+        byte[] resumed = streamingRun("stream-cut", 3);
+        assertThat(resumed).isEqualTo(expected);
+    }
+
+    private byte[] streamingRun(String run, int stopAfter) throws IOException {
+        SFTConfig c = new SFTConfig();
+        c.modelNameOrPath = TestAssets.EXAMPLE_MODEL.toString();
+        c.trainFile = TestAssets.EXAMPLES.resolve("data/sft.jsonl").toString();
+        c.outputDir = dir.resolve(run).toString();
+        c.streaming = true;
+        c.shuffleBufferSize = 16;
+        c.perDeviceTrainBatchSize = 4;
+        c.gradientAccumulationSteps = 2;
+        c.maxSteps = 5;
+        c.learningRate = 3e-3;
+        c.saveSteps = 1;
+        c.reportTo = new ArrayList<>(List.of("none"));
+        SFTTrainer t = SFTTrainer.fromConfig(c);
+        t.setConsole(QUIET);
+        if (stopAfter > 0) {
+            t.addCallback(new TrainerCallback() {
+                @Override
+                public void onStepEnd(long step, StepResult result) {
+                    if (step == stopAfter) {
+                        throw new IllegalStateException("killed");
+                    }
+                }
+            });
+            assertThatThrownBy(() -> t.train(false)).hasMessage("killed");
+            SFTTrainer again = SFTTrainer.fromConfig(c);
+            again.setConsole(QUIET);
+            assertThat(again.train(true).resumedFrom()).isEqualTo(stopAfter);
+        } else {
+            t.train(false);
+        }
+        return Files.readAllBytes(Path.of(c.outputDir).resolve("model.safetensors"));
+    }
 }
