@@ -1,5 +1,6 @@
 package io.rlhf4j.engine.ops;
 
+import io.rlhf4j.engine.cpu.VectorMath;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
@@ -46,14 +47,13 @@ final class SoftmaxKernels {
         FloatVector acc = FloatVector.zero(F);
         FloatVector vShift = FloatVector.broadcast(F, shift);
         for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-            FloatVector e = FloatVector.fromMemorySegment(F, s, (off + i) * 4, LE).sub(vShift)
-                    .lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromMemorySegment(F, s, (off + i) * 4, LE).sub(vShift));
             if (out != null) {
                 e.intoMemorySegment(out, (outOff + i) * 4, LE);
             }
             acc = acc.add(e);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(acc);
         for (; i < n; i++) {
             float e = (float) Math.exp(s.getAtIndex(TypedAccess.F32, off + i) - shift);
             if (out != null) {
@@ -115,7 +115,7 @@ final class SoftmaxKernels {
             FloatVector vy = FloatVector.fromMemorySegment(F, y, (off + i) * 4, LE);
             acc = FloatVector.fromMemorySegment(F, g, (gOff + i) * 4, LE).fma(vy, acc);
         }
-        float dot = acc.reduceLanes(VectorOperators.ADD);
+        float dot = VectorMath.sum(acc);
         for (; i < n; i++) {
             dot += g.getAtIndex(TypedAccess.F32, gOff + i) * y.getAtIndex(TypedAccess.F32, off + i);
         }
@@ -139,14 +139,14 @@ final class SoftmaxKernels {
         for (int bound = F.loopBound(n); i < bound; i += F.length()) {
             acc = acc.add(FloatVector.fromMemorySegment(F, g, (gOff + i) * 4, LE));
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(acc);
         for (; i < n; i++) {
             sum += g.getAtIndex(TypedAccess.F32, gOff + i);
         }
         FloatVector vSum = FloatVector.broadcast(F, sum);
         i = 0;
         for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-            FloatVector p = FloatVector.fromMemorySegment(F, y, (off + i) * 4, LE).lanewise(VectorOperators.EXP);
+            FloatVector p = VectorMath.exp(FloatVector.fromMemorySegment(F, y, (off + i) * 4, LE));
             FloatVector.fromMemorySegment(F, g, (gOff + i) * 4, LE).sub(p.mul(vSum))
                     .intoMemorySegment(dx, (off + i) * 4, LE);
         }
@@ -162,7 +162,7 @@ final class SoftmaxKernels {
         int i = 0;
         FloatVector vLse = FloatVector.broadcast(F, lse);
         for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-            FloatVector.fromMemorySegment(F, x, (off + i) * 4, LE).sub(vLse).lanewise(VectorOperators.EXP).mul(g)
+            VectorMath.exp(FloatVector.fromMemorySegment(F, x, (off + i) * 4, LE).sub(vLse)).mul(g)
                     .intoMemorySegment(dx, (dxOff + i) * 4, LE);
         }
         for (; i < n; i++) {

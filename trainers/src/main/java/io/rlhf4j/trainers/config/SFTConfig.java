@@ -31,6 +31,22 @@ public class SFTConfig extends BaseConfig {
     @JsonProperty("truncation_mode")
     public String truncationMode = "keep_start";
 
+    /**
+     * For {@code messages} records: train only on assistant turns. TRL defaults to false (and needs
+     * {@code {% generation %}} in the template); rlhf4j defaults to true and finds the turns by
+     * rendering prefixes (see data.ChatLabels). false trains on every token of the conversation.
+     */
+    @JsonProperty("assistant_only_loss")
+    public boolean assistantOnlyLoss = true;
+
+    /** Read train_file lazily through a shuffle buffer instead of loading it (needs max_steps). */
+    @JsonProperty("streaming")
+    public boolean streaming = false;
+
+    /** Records held by the streaming shuffle buffer (datasets' IterableDataset.shuffle default). */
+    @JsonProperty("shuffle_buffer_size")
+    public int shuffleBufferSize = 1000;
+
     public SFTConfig() {
         learningRate = 2e-5;
     }
@@ -59,5 +75,9 @@ public class SFTConfig extends BaseConfig {
                     + (datasetTextField == null ? "null" : "''"));
         }
         v.oneOf("truncation_mode", truncationMode, TRUNCATION_MODES);
+        v.atLeast("shuffle_buffer_size", shuffleBufferSize, 1);
+        if (streaming && maxSteps <= 0) {
+            v.fail("streaming", "streaming: true reads a dataset of unknown size: set max_steps (> 0) as well");
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.rlhf4j.engine.ops.fused;
 
+import io.rlhf4j.engine.cpu.VectorMath;
 import io.rlhf4j.engine.ops.TypedAccess;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -42,7 +43,7 @@ final class RowMathF32 extends RowMath {
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
             acc = load(a, ao + i).fma(load(b, bo + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(acc);
         for (; i < n; i++) {
             sum += at(a, ao + i) * at(b, bo + i);
         }
@@ -59,7 +60,7 @@ final class RowMathF32 extends RowMath {
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
             acc = load(a, ao + i).mul(load(w, wo + i)).fma(load(c, co + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(acc);
         for (; i < n; i++) {
             sum += at(a, ao + i) * at(w, wo + i) * at(c, co + i);
         }
@@ -76,7 +77,7 @@ final class RowMathF32 extends RowMath {
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
             acc = acc.add(load(a, ao + i));
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(acc);
         for (; i < n; i++) {
             sum += at(a, ao + i);
         }
@@ -92,7 +93,7 @@ final class RowMathF32 extends RowMath {
             FloatVector d = load(a, ao + i).sub(m);
             acc = d.fma(d, acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(acc);
         for (; i < n; i++) {
             float d = at(a, ao + i) - m;
             sum += d * d;

@@ -1,5 +1,6 @@
 package io.rlhf4j.engine.ops.fused;
 
+import io.rlhf4j.engine.cpu.VectorMath;
 import io.rlhf4j.engine.DType;
 import io.rlhf4j.engine.Tensor;
 import io.rlhf4j.engine.ops.TypedAccess;
@@ -131,7 +132,7 @@ final class VocabRows {
                 for (int bound = S.loopBound(len); i < bound; i += S.length()) {
                     acc = acc.add(FloatVector.fromArray(S, buf, i));
                 }
-                float part = acc.reduceLanes(VectorOperators.ADD);
+                float part = VectorMath.sum(acc);
                 for (; i < len; i++) {
                     part += buf[i];
                 }
@@ -163,7 +164,7 @@ final class VocabRows {
             float fsh = (float) shift;
             int i = 0;
             for (int bound = S.loopBound(len); i < bound; i += S.length()) {
-                FloatVector.fromArray(S, buf, i).sub(fl).lanewise(VectorOperators.EXP).fma(FloatVector.broadcast(S, fs), FloatVector.broadcast(S, fsh))
+                VectorMath.exp(FloatVector.fromArray(S, buf, i).sub(fl)).fma(FloatVector.broadcast(S, fs), FloatVector.broadcast(S, fsh))
                         .intoArray(buf, i);
             }
             for (; i < len; i++) {
@@ -196,9 +197,9 @@ final class VocabRows {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (int bound = S.loopBound(len); i < bound; i += S.length()) {
-            acc = acc.add(FloatVector.fromArray(S, buf, i).sub(shift).lanewise(VectorOperators.EXP));
+            acc = acc.add(VectorMath.exp(FloatVector.fromArray(S, buf, i).sub(shift)));
         }
-        double total = acc.reduceLanes(VectorOperators.ADD);
+        double total = VectorMath.sum(acc);
         for (; i < len; i++) {
             total += (float) Math.exp(buf[i] - shift);
         }

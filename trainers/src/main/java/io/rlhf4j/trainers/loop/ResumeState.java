@@ -1,0 +1,51 @@
+package io.rlhf4j.trainers.loop;
+
+import io.rlhf4j.engine.random.GeneratorState;
+import io.rlhf4j.trainers.checkpoint.Checkpoint;
+import io.rlhf4j.trainers.checkpoint.TrainingState;
+import io.rlhf4j.trainers.config.ConfigLoader;
+import io.rlhf4j.trainers.device.GradScaler;
+import java.util.Map;
+
+/**
+ * What a {@link Trainer} puts in a checkpoint and takes back from one: the model's weights, the
+ * optimizer's moments and steps, the scheduler, the run's generator, the data position and the FP16
+ * scaler. Restoring all of them makes the continued run bitwise equal to an uninterrupted one,
+ * because every kernel of the engine is deterministic.
+ */
+final class ResumeState {
+
+    private ResumeState() {
+    }
+
+    static Checkpoint capture(Trainer<?, ?, ?> t) {
+        OptimizerFactory.Setup o = t.optimizer();
+        Map<String, Double> scaler = t.device().scaler().map(GradScaler::stateDict).orElse(Map.of());
+        TrainingState state = new TrainingState(t.config().stage(), t.step(), t.trainData().epoch(),
+                t.trainData().position(), Map.of(Trainer.RUN_GENERATOR, t.random().state()), scaler);
+        return Checkpoint.of(t.model.module().stateDict(), o.optimizer().stateDict(), o.scheduler().stateDict(), state,
+                ConfigLoader.toYaml(t.config()));
+    }
+
+    /** Loads {@code c} into the trainer's parts and returns the global step to continue from. */
+    static long restore(Checkpoint c, Trainer<?, ?, ?> t) {
+        TrainingState s = c.state();
+        if (!s.stage().equals(t.config().stage())) {
+            throw new IllegalArgumentException("the checkpoint is of stage '" + s.stage() + "', this run is '"
+                    + t.config().stage() + "': point output_dir at a run of the same stage");
+        }
+        t.model.module().loadStateDict(c.model(), true);
+        OptimizerFactory.Setup o = t.optimizer();
+        o.optimizer().loadStateDict(c.optimizer());
+        if (c.scheduler() != null) {
+            o.scheduler().loadStateDict(c.scheduler());
+        }
+        t.trainData().resume(s.dataPosition());
+        GeneratorState run = s.rngStates().get(Trainer.RUN_GENERATOR);
+        if (run != null) {
+            t.random().restore(run);
+        }
+        t.device().scaler().ifPresent(scaler -> scaler.loadStateDict(s.scalerState()));
+        return s.globalStep();
+    }
+}
