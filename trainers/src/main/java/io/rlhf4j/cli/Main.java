@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             SftCommand.class,
             InspectCommand.class,
+            GenerateCommand.class,
+            LogprobsCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
