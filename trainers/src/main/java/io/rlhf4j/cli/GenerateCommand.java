@@ -56,10 +56,12 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Sample at temperature T > 0; 0 decodes greedily (default: generation_config.json).")
     Double temperature;
 
-    @Option(names = "--top-p", paramLabel = "P", description = "Nucleus sampling: keep the top tokens of mass P.")
+    @Option(names = "--top-p", paramLabel = "P", description = "Sample from the smallest set of most likely"
+            + " tokens whose probability reaches P (default: generation_config.json, else 1).")
     Double topP;
 
-    @Option(names = "--top-k", paramLabel = "K", description = "Keep the K most likely tokens (0 = all).")
+    @Option(names = "--top-k", paramLabel = "K", description = "Sample from the K most likely tokens, 0 = all"
+            + " (default: generation_config.json, else 50).")
     Integer topK;
 
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the sampling (default: a random seed,"

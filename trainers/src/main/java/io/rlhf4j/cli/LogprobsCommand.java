@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rlhf4j.nn.tokenizer.HfTokenizer;
 import java.io.BufferedReader;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -130,11 +131,12 @@ final class LogprobsCommand implements Callable<Integer> {
     }
 
     /** Stdout wrapped so that closing the command's stream leaves it open. */
-    private static final class NonClosing extends java.io.FilterOutputStream {
+    private static final class NonClosing extends FilterOutputStream {
         NonClosing(OutputStream out) {
             super(out);
         }
 
+        /** Whole arrays at once (FilterOutputStream would write them byte by byte). */
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             out.write(b, off, len);

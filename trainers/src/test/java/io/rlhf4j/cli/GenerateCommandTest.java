@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rlhf4j.engine.random.Generator;
+import io.rlhf4j.nn.generation.FinishReason;
 import io.rlhf4j.nn.generation.GenerationConfig;
 import io.rlhf4j.nn.generation.GenerationConfigFile;
 import io.rlhf4j.nn.generation.GenerationResult;
@@ -12,7 +13,10 @@ import io.rlhf4j.nn.generation.TokenStreamer;
 import io.rlhf4j.nn.policy.PolicyModel;
 import io.rlhf4j.nn.tokenizer.HfTokenizer;
 import io.rlhf4j.trainers.TestAssets;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,7 +94,8 @@ class GenerateCommandTest {
         command.prompt = c.get("prompt").asText();
         assertThat(command.promptIds(tokenizer)).containsExactly(longs(c.get("prompt_ids")));
         assertThat(tokenizer.applyChatTemplate(List.of(Map.of("role", "system", "content", command.system),
-                Map.of("role", "user", "content", command.prompt)), true, Map.of())).isEqualTo(c.get("rendered").asText());
+                Map.of("role", "user", "content", command.prompt)), true, Map.of()))
+                .isEqualTo(c.get("rendered").asText());
 
         int n = c.get("max_new_tokens").asInt();
         CliRun r = CliRun.of("generate", "--model", MODEL.toString(), "--chat", "--system", command.system,
@@ -150,12 +155,12 @@ class GenerateCommandTest {
         // "café ☕ ok": é is two byte-level tokens and ☕ three; each decodes to U+FFFD alone.
         long[] ids = tokenizer.encode("caf\u00e9 \u2615 ok", true);
         List<String> pieces = new ArrayList<>();
-        java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream out = new java.io.PrintStream(sink, false, java.nio.charset.StandardCharsets.UTF_8) {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(sink, false, StandardCharsets.UTF_8) {
             @Override
             public void flush() {
                 super.flush();
-                pieces.add(sink.toString(java.nio.charset.StandardCharsets.UTF_8));
+                pieces.add(sink.toString(StandardCharsets.UTF_8));
                 sink.reset();
             }
         };
@@ -163,7 +168,7 @@ class GenerateCommandTest {
         for (int i = 0; i < ids.length; i++) {
             streamer.onToken(i, 0, ids[i]);
         }
-        streamer.onFinish(0, io.rlhf4j.nn.generation.FinishReason.LENGTH);
+        streamer.onFinish(0, FinishReason.LENGTH);
         assertThat(String.join("", pieces)).isEqualTo(tokenizer.decode(ids, true)).isEqualTo("caf\u00e9 \u2615 ok");
         assertThat(pieces).hasSizeGreaterThan(5).noneMatch(p -> p.contains("\uFFFD"))
                 .contains("\u00e9", "\u2615");

@@ -11,10 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code rlhf4j logprobs} against torch's log_softmax + gather on the transformers model. */
 class LogprobsCommandTest {
@@ -70,7 +70,8 @@ class LogprobsCommandTest {
     @Test
     void writesToStdoutAndCanLeaveOutTokens() throws IOException {
         Path input = dir.resolve("in.jsonl");
-        Files.writeString(input, "\n{\"prompt\": \"Question: What is 4 plus 4?\\nAnswer:\", \"completion\": \" 8.\"}\n\n");
+        Files.writeString(input,
+                "\n{\"prompt\": \"Question: What is 4 plus 4?\\nAnswer:\", \"completion\": \" 8.\"}\n\n");
         CliRun r = CliRun.of("logprobs", "--model", MODEL.toString(), "--input", input.toString(), "--no-tokens");
         assertThat(r.code()).as(r.err()).isZero();
         List<JsonNode> lines = jsonLines(r.out().strip());
@@ -89,7 +90,8 @@ class LogprobsCommandTest {
     void badLinesNameFileAndLine() throws IOException {
         assertError("{\"text\": \"Hello there\"}\n{\"text\": oops}\n", ":2: not valid JSON");
         assertError("{\"prompt\": \"Hello\"}\n", ":1: missing field \"response\" (fields: [prompt])");
-        assertError("\n{\"txt\": \"Hello\"}\n", ":2: a line needs {\"text\"} or {\"prompt\", \"response\"}, got fields [txt]");
+        assertError("\n{\"txt\": \"Hello\"}\n",
+                ":2: a line needs {\"text\"} or {\"prompt\", \"response\"}, got fields [txt]");
         assertError("{\"text\": 5}\n", ":1: field \"text\" must be a string, got number");
         assertError("[1, 2]\n", ":1: expected a JSON object, got array");
         assertError("{\"text\": \"H\"}\n", ":1: \"text\" has 1 token(s); scoring needs at least 2");
@@ -98,8 +100,9 @@ class LogprobsCommandTest {
 
     @Test
     void missingFilesAreReported() throws IOException {
-        CliRun noInput = CliRun.of("logprobs", "--model", MODEL.toString(), "--input", dir.resolve("x.jsonl").toString());
-        assertThat(noInput.err()).contains("error: --input " + dir.resolve("x.jsonl") + ": no such file");
+        Path missing = dir.resolve("x.jsonl");
+        CliRun noInput = CliRun.of("logprobs", "--model", MODEL.toString(), "--input", missing.toString());
+        assertThat(noInput.err()).contains("error: --input " + missing + ": no such file");
         Path model = Files.createDirectories(dir.resolve("model"));
         Files.copy(MODEL.resolve("config.json"), model.resolve("config.json"));
         CliRun noTokenizer = CliRun.of("logprobs", "--model", model.toString(), "--input", INPUT.toString());

@@ -49,7 +49,8 @@ public final class GenerationConfigFile {
         try {
             return apply(f, base);
         } catch (IllegalArgumentException e) {
-            throw e.getMessage().startsWith(file.toString()) ? e : new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            boolean named = e.getMessage().startsWith(file.toString());
+            throw named ? e : new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
     }
 

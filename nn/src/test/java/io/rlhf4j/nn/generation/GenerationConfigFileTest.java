@@ -60,7 +60,8 @@ class GenerationConfigFileTest {
     void errorsNameTheFileAndField() {
         assertThatThrownBy(() -> read("{\"top_k\": 2.5}")).hasMessageContaining("generation_config.json: field top_k"
                 + " must be an integer, got 2.5");
-        assertThatThrownBy(() -> read("{\"eos_token_id\": \"x\"}")).hasMessageContaining("eos_token_id must be a token id");
+        assertThatThrownBy(() -> read("{\"eos_token_id\": \"x\"}"))
+                .hasMessageContaining("eos_token_id must be a token id");
         assertThatThrownBy(() -> read("{\"do_sample\": true, \"temperature\": 0}"))
                 .hasMessageContaining("generation_config.json: temperature must be a strictly positive");
         assertThatThrownBy(() -> read("[1]")).hasMessageContaining("expected a JSON object");
