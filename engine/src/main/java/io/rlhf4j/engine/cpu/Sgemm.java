@@ -9,9 +9,10 @@ import java.lang.foreign.MemorySegment;
  * Single-precision matrix product on the CPU, row-major, on off-heap F32 (little-endian)
  * operands. C must not overlap A or B.
  *
- * <p>Routing: products under {@value #SMALL_MNK} multiply-adds, and those with fewer than
- * {@value #THIN} rows, go to {@link SgemmDirect} (no packing); the rest to {@link SgemmPacked}
- * (packed panels + register-tiled micro-kernel). Work is split over {@link Parallel} by whole
+ * <p>Routing: products under {@value #SMALL_MNK} multiply-adds, and thin ones (fewer than
+ * {@value #THIN} rows of C, or {@value #THIN_TRANS_B} when B is transposed, whose packing costs
+ * the most), go to {@link SgemmDirect} (no packing); the rest to {@link SgemmPacked} (packed
+ * panels + register-tiled micro-kernel). Work is split over {@link Parallel} by whole
  * micro-tile rows or columns of C, so each C element is computed by one thread in a fixed k
  * order: results are bitwise the same from run to run and for any thread count.
  *
@@ -22,8 +23,12 @@ public final class Sgemm {
 
     /** Below this m·n·k, packing and threading cost more than they save. */
     static final long SMALL_MNK = 32 * 1024;
-    /** Fewer rows of C than this waste most of a packed MR-row tile (MR = 6). */
-    static final int THIN = 3;
+    /**
+     * Below these row counts the direct path beats packing (measured at n·k = 2048², 512·4096):
+     * thin products are bound by reading B, which packing reads twice and writes once.
+     */
+    static final int THIN = 4;
+    static final int THIN_TRANS_B = 12;
     /** Multiply-adds per thread below which a second thread costs more than it saves. */
     private static final long MIN_MNK_PER_THREAD = 1L << 19;
 
@@ -93,7 +98,7 @@ public final class Sgemm {
         }
         long mnk = q.flops() / 2;
         int maxThreads = parallel ? (int) Math.max(1, mnk / MIN_MNK_PER_THREAD) : 1;
-        if (mnk < SMALL_MNK || m < THIN) {
+        if (mnk < SMALL_MNK || m < (q.transB() ? THIN_TRANS_B : THIN)) {
             // rows of C if there are enough, else columns
             if (m >= Math.min(maxThreads, Parallel.threads())) {
                 Parallel.forRange(m, Math.max(1, m / maxThreads),

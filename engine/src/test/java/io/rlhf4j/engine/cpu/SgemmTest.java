@@ -92,29 +92,37 @@ class SgemmTest {
     }
 
     /** Results do not depend on how C is cut into sub-blocks, so not on the thread count. */
-    @Test
-    void bitwiseIndependentOfSplit() {
+    @ParameterizedTest(name = "direct={0} transB={1}")
+    @MethodSource("transposes")
+    void bitwiseIndependentOfSplit(boolean direct, boolean transB) {
         Random rnd = new Random(5);
-        int m = 203;
+        int m = direct ? 7 : 203;
         int n = 517;
         int k = 1100;
-        for (boolean transB : new boolean[] {false, true}) {
-            GemmOperand a = GemmOperand.random(rnd, m, k, false);
-            GemmOperand b = transB ? GemmOperand.random(rnd, n, k, false)
-                    : GemmOperand.random(rnd, k, n, false);
-            GemmOperand whole = GemmOperand.random(rnd, m, n, false);
-            GemmOperand split = whole.copy();
+        GemmOperand a = GemmOperand.random(rnd, m, k, false);
+        GemmOperand b = transB ? GemmOperand.random(rnd, n, k, false)
+                : GemmOperand.random(rnd, k, n, false);
+        GemmOperand whole = GemmOperand.random(rnd, m, n, false);
+        GemmOperand split = whole.copy();
+        SgemmProblem q = new SgemmProblem(false, transB, m, n, k, a.segment, a.offset, a.ld,
+                b.segment, b.offset, b.ld, whole.segment, whole.offset, whole.ld, true);
+        SgemmProblem parts = new SgemmProblem(false, transB, m, n, k, a.segment, a.offset, a.ld,
+                b.segment, b.offset, b.ld, split.segment, split.offset, split.ld, true);
+        int rowCut = direct ? 3 : 4 * SgemmMicroKernel.MR;
+        int colCut = direct ? 101 : 3 * SgemmMicroKernel.NR;
+        if (direct) {
+            SgemmDirect.compute(q, 0, m, 0, n);
+            SgemmDirect.compute(parts, 0, rowCut, 0, colCut);
+            SgemmDirect.compute(parts, rowCut, m, 0, colCut);
+            SgemmDirect.compute(parts, 0, m, colCut, n);
+        } else {
             Sgemm.sgemm(false, transB, m, n, k, a.segment, a.offset, a.ld, b.segment, b.offset,
                     b.ld, whole.segment, whole.offset, whole.ld, true);
-            SgemmProblem q = new SgemmProblem(false, transB, m, n, k, a.segment, a.offset, a.ld,
-                    b.segment, b.offset, b.ld, split.segment, split.offset, split.ld, true);
-            int rowCut = 4 * SgemmMicroKernel.MR;
-            int colCut = 3 * SgemmMicroKernel.NR;
-            SgemmPacked.compute(q, 0, rowCut, 0, colCut);
-            SgemmPacked.compute(q, rowCut, m, 0, colCut);
-            SgemmPacked.compute(q, 0, m, colCut, n);
-            assertThat(split.segment.mismatch(whole.segment)).isEqualTo(-1L);
+            SgemmPacked.compute(parts, 0, rowCut, 0, colCut);
+            SgemmPacked.compute(parts, rowCut, m, 0, colCut);
+            SgemmPacked.compute(parts, 0, m, colCut, n);
         }
+        assertThat(split.segment.mismatch(whole.segment)).isEqualTo(-1L);
     }
 
     @Test
