@@ -18,7 +18,8 @@ final class GemmChecks {
                     + " n=" + n + " k=" + k);
         }
         if (batch > 1 && strideC == 0) {
-            throw new IllegalArgumentException("strideC is 0: batch entries would write the same C");
+            throw new IllegalArgumentException(
+                    "strideC is 0: batch entries would write the same C");
         }
         if (m == 0 || n == 0 || batch == 0) {
             return;
@@ -33,7 +34,8 @@ final class GemmChecks {
             int rows, int cols, int batch, long stride, int elementBytes) {
         if (ld < Math.max(1, cols)) {
             throw new IllegalArgumentException("ld" + name.toLowerCase(Locale.ROOT)
-                    + "=" + ld + " is less than the " + cols + " columns " + name + " has in memory");
+                    + "=" + ld + " is less than the " + cols + " columns " + name
+                    + " has in memory");
         }
         if (offset < 0 || stride < 0) {
             throw new IllegalArgumentException(name + ": negative offset " + offset

@@ -10,9 +10,9 @@ import java.lang.foreign.MemorySegment;
  * operands. C must not overlap A or B.
  *
  * <p>Routing: products under {@value #SMALL_MNK} multiply-adds, and thin ones (fewer than
- * {@value #THIN} rows of C, or {@value #THIN_TRANS_B} when B is transposed, whose packing costs
- * the most), go to {@link SgemmDirect} (no packing); the rest to {@link SgemmPacked} (packed
- * panels + register-tiled micro-kernel). Work is split over {@link Parallel} by whole
+ * {@value #THIN} rows of C; with B transposed, whose packing costs the most, fewer than
+ * {@value #THIN_TRANS_B} rows or {@value #NARROW_TRANS_B} columns) go to {@link SgemmDirect} (no
+ * packing); the rest to {@link SgemmPacked} (packed panels + register-tiled micro-kernel). Work is split over {@link Parallel} by whole
  * micro-tile rows or columns of C, so each C element is computed by one thread in a fixed k
  * order: results are bitwise the same from run to run and for any thread count.
  *
@@ -29,6 +29,11 @@ public final class Sgemm {
      */
     static final int THIN = 4;
     static final int THIN_TRANS_B = 12;
+    /**
+     * Below this column count, B transposed, the direct dot form beats packing (m = k = 2048:
+     * 2× at n = 16, level at 32, packing 1.7× ahead at 64) — a value head's x·wᵀ, for one.
+     */
+    static final int NARROW_TRANS_B = 32;
     /** Multiply-adds per thread below which a second thread costs more than it saves. */
     private static final long MIN_MNK_PER_THREAD = 1L << 19;
 
@@ -98,14 +103,17 @@ public final class Sgemm {
         }
         long mnk = q.flops() / 2;
         int maxThreads = parallel ? (int) Math.max(1, mnk / MIN_MNK_PER_THREAD) : 1;
-        if (mnk < SMALL_MNK || m < (q.transB() ? THIN_TRANS_B : THIN)) {
-            // rows of C if there are enough, else columns
-            if (m >= Math.min(maxThreads, Parallel.threads())) {
-                Parallel.forRange(m, Math.max(1, m / maxThreads),
-                        (i0, i1) -> SgemmDirect.compute(q, i0, i1, 0, n));
-            } else {
+        boolean direct = mnk < SMALL_MNK
+                || (q.transB() ? m < THIN_TRANS_B || n < NARROW_TRANS_B : m < THIN);
+        if (direct) {
+            // Split the longer side of C: a thin C splits its columns, so each thread reads
+            // only its part of B; a narrow one its rows, so each reads only its part of A.
+            if (n >= m) {
                 Parallel.forRange(n, Math.max(1, n / maxThreads),
                         (j0, j1) -> SgemmDirect.compute(q, 0, m, j0, j1));
+            } else {
+                Parallel.forRange(m, Math.max(1, m / maxThreads),
+                        (i0, i1) -> SgemmDirect.compute(q, i0, i1, 0, n));
             }
             return;
         }

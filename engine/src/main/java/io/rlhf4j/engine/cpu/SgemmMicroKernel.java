@@ -12,13 +12,15 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Scheme: NR is {@value #NV} vectors of the preferred species (64 floats on AVX-512), MR = 6
  * rows, so the 24 accumulators live in local {@code FloatVector} variables (24 of the 32 zmm
- * registers; 4 hold the B row, 1 the broadcast A value). Per k: 4 vector loads of B, 6 broadcasts of
- * A, 24 FMAs. The k loop is unrolled twice by hand (the notes measured 4× unrolling much slower).
- * With a narrower species the kernel is the same code and stays correct, only NR shrinks.
+ * registers; 4 hold the B row, 1 the broadcast A value). Per k: 4 vector loads of B, 6
+ * broadcasts of A, 24 FMAs. The k loop is unrolled twice by hand: ~250 GFLOP/s on one core with
+ * panels in L1/L2 (peak 264), where no unrolling gave 200–250 and the notes measured 4× much
+ * slower; the panels are padded with zeros to an even depth so there is no tail. With a narrower
+ * species the kernel is the same code and stays correct, only NR shrinks.
  *
  * <p>Every C element is the FMA chain over k in order starting from 0, then added to C (or stored
  * into it), whichever tile or thread computes it: results do not depend on tile position, edge
- * handling or thread count.
+ * handling or thread count. (A zero pad step adds 0·0, which can only turn a −0 sum into +0.)
  */
 final class SgemmMicroKernel {
 
@@ -35,14 +37,16 @@ final class SgemmMicroKernel {
     }
 
     /**
-     * C[rows×cols] at float index {@code cIndex} (row stride {@code ldc}) = (C +) A·B over
-     * {@code kc}, A packed as kc columns of MR floats from {@code aOff}, B packed as kc rows of NR
-     * floats from {@code bOff}. Rows past {@code rows} and columns past {@code cols} are computed
-     * from the zero padding of the packed panels and dropped; {@code scratch} (MR·NR floats) holds
-     * such an edge tile before it is written.
+     * out[MR×NR] = A·B over {@code depth} (even), A packed as depth columns of MR floats from
+     * {@code aOff}, B packed as depth rows of NR floats from {@code bOff}.
+     *
+     * <p>The method is the k loop and nothing else: the tile goes to {@code out} (L1, 24 vector
+     * stores per depth·24 FMAs) and {@link #storeFull}, {@link #addFull} or {@link #storeEdge}
+     * write it to C. A branch
+     * here that the first C2 compile never saw taken (an odd-depth tail, an edge tile) is compiled
+     * without inlining its Vector API calls, boxing every accumulator each time it runs later.
      */
-    static void tile(int kc, float[] a, int aOff, float[] b, int bOff,
-            MemorySegment c, long cIndex, int ldc, int rows, int cols, boolean add, float[] scratch) {
+    static void tile(int depth, float[] a, int aOff, float[] b, int bOff, float[] out) {
         FloatVector z = FloatVector.zero(SPECIES);
         FloatVector c00 = z, c01 = z, c02 = z, c03 = z;
         FloatVector c10 = z, c11 = z, c12 = z, c13 = z;
@@ -52,149 +56,99 @@ final class SgemmMicroKernel {
         FloatVector c50 = z, c51 = z, c52 = z, c53 = z;
         int ai = aOff;
         int bi = bOff;
-        int k = 0;
-        for (; k + 1 < kc; k += 2) {
+        for (int k = 0; k < depth; k += 2) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + L);
             FloatVector b2 = FloatVector.fromArray(SPECIES, b, bi + 2 * L);
             FloatVector b3 = FloatVector.fromArray(SPECIES, b, bi + 3 * L);
-            FloatVector av = FloatVector.broadcast(SPECIES, a[ai]);
-            c00 = b0.fma(av, c00); c01 = b1.fma(av, c01); c02 = b2.fma(av, c02); c03 = b3.fma(av, c03);
-            av = FloatVector.broadcast(SPECIES, a[ai + 1]);
-            c10 = b0.fma(av, c10); c11 = b1.fma(av, c11); c12 = b2.fma(av, c12); c13 = b3.fma(av, c13);
-            av = FloatVector.broadcast(SPECIES, a[ai + 2]);
-            c20 = b0.fma(av, c20); c21 = b1.fma(av, c21); c22 = b2.fma(av, c22); c23 = b3.fma(av, c23);
-            av = FloatVector.broadcast(SPECIES, a[ai + 3]);
-            c30 = b0.fma(av, c30); c31 = b1.fma(av, c31); c32 = b2.fma(av, c32); c33 = b3.fma(av, c33);
-            av = FloatVector.broadcast(SPECIES, a[ai + 4]);
-            c40 = b0.fma(av, c40); c41 = b1.fma(av, c41); c42 = b2.fma(av, c42); c43 = b3.fma(av, c43);
-            av = FloatVector.broadcast(SPECIES, a[ai + 5]);
-            c50 = b0.fma(av, c50); c51 = b1.fma(av, c51); c52 = b2.fma(av, c52); c53 = b3.fma(av, c53);
+            FloatVector x = FloatVector.broadcast(SPECIES, a[ai]);
+            c00 = b0.fma(x, c00); c01 = b1.fma(x, c01); c02 = b2.fma(x, c02); c03 = b3.fma(x, c03);
+            x = FloatVector.broadcast(SPECIES, a[ai + 1]);
+            c10 = b0.fma(x, c10); c11 = b1.fma(x, c11); c12 = b2.fma(x, c12); c13 = b3.fma(x, c13);
+            x = FloatVector.broadcast(SPECIES, a[ai + 2]);
+            c20 = b0.fma(x, c20); c21 = b1.fma(x, c21); c22 = b2.fma(x, c22); c23 = b3.fma(x, c23);
+            x = FloatVector.broadcast(SPECIES, a[ai + 3]);
+            c30 = b0.fma(x, c30); c31 = b1.fma(x, c31); c32 = b2.fma(x, c32); c33 = b3.fma(x, c33);
+            x = FloatVector.broadcast(SPECIES, a[ai + 4]);
+            c40 = b0.fma(x, c40); c41 = b1.fma(x, c41); c42 = b2.fma(x, c42); c43 = b3.fma(x, c43);
+            x = FloatVector.broadcast(SPECIES, a[ai + 5]);
+            c50 = b0.fma(x, c50); c51 = b1.fma(x, c51); c52 = b2.fma(x, c52); c53 = b3.fma(x, c53);
 
             b0 = FloatVector.fromArray(SPECIES, b, bi + NR);
             b1 = FloatVector.fromArray(SPECIES, b, bi + NR + L);
             b2 = FloatVector.fromArray(SPECIES, b, bi + NR + 2 * L);
             b3 = FloatVector.fromArray(SPECIES, b, bi + NR + 3 * L);
-            av = FloatVector.broadcast(SPECIES, a[ai + MR]);
-            c00 = b0.fma(av, c00); c01 = b1.fma(av, c01); c02 = b2.fma(av, c02); c03 = b3.fma(av, c03);
-            av = FloatVector.broadcast(SPECIES, a[ai + MR + 1]);
-            c10 = b0.fma(av, c10); c11 = b1.fma(av, c11); c12 = b2.fma(av, c12); c13 = b3.fma(av, c13);
-            av = FloatVector.broadcast(SPECIES, a[ai + MR + 2]);
-            c20 = b0.fma(av, c20); c21 = b1.fma(av, c21); c22 = b2.fma(av, c22); c23 = b3.fma(av, c23);
-            av = FloatVector.broadcast(SPECIES, a[ai + MR + 3]);
-            c30 = b0.fma(av, c30); c31 = b1.fma(av, c31); c32 = b2.fma(av, c32); c33 = b3.fma(av, c33);
-            av = FloatVector.broadcast(SPECIES, a[ai + MR + 4]);
-            c40 = b0.fma(av, c40); c41 = b1.fma(av, c41); c42 = b2.fma(av, c42); c43 = b3.fma(av, c43);
-            av = FloatVector.broadcast(SPECIES, a[ai + MR + 5]);
-            c50 = b0.fma(av, c50); c51 = b1.fma(av, c51); c52 = b2.fma(av, c52); c53 = b3.fma(av, c53);
+            x = FloatVector.broadcast(SPECIES, a[ai + MR]);
+            c00 = b0.fma(x, c00); c01 = b1.fma(x, c01); c02 = b2.fma(x, c02); c03 = b3.fma(x, c03);
+            x = FloatVector.broadcast(SPECIES, a[ai + MR + 1]);
+            c10 = b0.fma(x, c10); c11 = b1.fma(x, c11); c12 = b2.fma(x, c12); c13 = b3.fma(x, c13);
+            x = FloatVector.broadcast(SPECIES, a[ai + MR + 2]);
+            c20 = b0.fma(x, c20); c21 = b1.fma(x, c21); c22 = b2.fma(x, c22); c23 = b3.fma(x, c23);
+            x = FloatVector.broadcast(SPECIES, a[ai + MR + 3]);
+            c30 = b0.fma(x, c30); c31 = b1.fma(x, c31); c32 = b2.fma(x, c32); c33 = b3.fma(x, c33);
+            x = FloatVector.broadcast(SPECIES, a[ai + MR + 4]);
+            c40 = b0.fma(x, c40); c41 = b1.fma(x, c41); c42 = b2.fma(x, c42); c43 = b3.fma(x, c43);
+            x = FloatVector.broadcast(SPECIES, a[ai + MR + 5]);
+            c50 = b0.fma(x, c50); c51 = b1.fma(x, c51); c52 = b2.fma(x, c52); c53 = b3.fma(x, c53);
             ai += 2 * MR;
             bi += 2 * NR;
         }
-        if (k < kc) {
-            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + L);
-            FloatVector b2 = FloatVector.fromArray(SPECIES, b, bi + 2 * L);
-            FloatVector b3 = FloatVector.fromArray(SPECIES, b, bi + 3 * L);
-            FloatVector av = FloatVector.broadcast(SPECIES, a[ai]);
-            c00 = b0.fma(av, c00); c01 = b1.fma(av, c01); c02 = b2.fma(av, c02); c03 = b3.fma(av, c03);
-            av = FloatVector.broadcast(SPECIES, a[ai + 1]);
-            c10 = b0.fma(av, c10); c11 = b1.fma(av, c11); c12 = b2.fma(av, c12); c13 = b3.fma(av, c13);
-            av = FloatVector.broadcast(SPECIES, a[ai + 2]);
-            c20 = b0.fma(av, c20); c21 = b1.fma(av, c21); c22 = b2.fma(av, c22); c23 = b3.fma(av, c23);
-            av = FloatVector.broadcast(SPECIES, a[ai + 3]);
-            c30 = b0.fma(av, c30); c31 = b1.fma(av, c31); c32 = b2.fma(av, c32); c33 = b3.fma(av, c33);
-            av = FloatVector.broadcast(SPECIES, a[ai + 4]);
-            c40 = b0.fma(av, c40); c41 = b1.fma(av, c41); c42 = b2.fma(av, c42); c43 = b3.fma(av, c43);
-            av = FloatVector.broadcast(SPECIES, a[ai + 5]);
-            c50 = b0.fma(av, c50); c51 = b1.fma(av, c51); c52 = b2.fma(av, c52); c53 = b3.fma(av, c53);
-        }
-        if (rows == MR && cols == NR) {
-            // written out by hand: a helper taking vectors fails to inline here (node count
-            // cutoff) and would box all 24 accumulators
-            long o = cIndex * FLOAT_BYTES;
-            long stride = ldc * FLOAT_BYTES;
-            long v = L * FLOAT_BYTES;
-            if (add) {
-                c00 = c00.add(FloatVector.fromMemorySegment(SPECIES, c, o, LE));
-                c01 = c01.add(FloatVector.fromMemorySegment(SPECIES, c, o + 1 * v, LE));
-                c02 = c02.add(FloatVector.fromMemorySegment(SPECIES, c, o + 2 * v, LE));
-                c03 = c03.add(FloatVector.fromMemorySegment(SPECIES, c, o + 3 * v, LE));
-                c10 = c10.add(FloatVector.fromMemorySegment(SPECIES, c, o + 1 * stride, LE));
-                c11 = c11.add(FloatVector.fromMemorySegment(SPECIES, c, o + 1 * stride + 1 * v, LE));
-                c12 = c12.add(FloatVector.fromMemorySegment(SPECIES, c, o + 1 * stride + 2 * v, LE));
-                c13 = c13.add(FloatVector.fromMemorySegment(SPECIES, c, o + 1 * stride + 3 * v, LE));
-                c20 = c20.add(FloatVector.fromMemorySegment(SPECIES, c, o + 2 * stride, LE));
-                c21 = c21.add(FloatVector.fromMemorySegment(SPECIES, c, o + 2 * stride + 1 * v, LE));
-                c22 = c22.add(FloatVector.fromMemorySegment(SPECIES, c, o + 2 * stride + 2 * v, LE));
-                c23 = c23.add(FloatVector.fromMemorySegment(SPECIES, c, o + 2 * stride + 3 * v, LE));
-                c30 = c30.add(FloatVector.fromMemorySegment(SPECIES, c, o + 3 * stride, LE));
-                c31 = c31.add(FloatVector.fromMemorySegment(SPECIES, c, o + 3 * stride + 1 * v, LE));
-                c32 = c32.add(FloatVector.fromMemorySegment(SPECIES, c, o + 3 * stride + 2 * v, LE));
-                c33 = c33.add(FloatVector.fromMemorySegment(SPECIES, c, o + 3 * stride + 3 * v, LE));
-                c40 = c40.add(FloatVector.fromMemorySegment(SPECIES, c, o + 4 * stride, LE));
-                c41 = c41.add(FloatVector.fromMemorySegment(SPECIES, c, o + 4 * stride + 1 * v, LE));
-                c42 = c42.add(FloatVector.fromMemorySegment(SPECIES, c, o + 4 * stride + 2 * v, LE));
-                c43 = c43.add(FloatVector.fromMemorySegment(SPECIES, c, o + 4 * stride + 3 * v, LE));
-                c50 = c50.add(FloatVector.fromMemorySegment(SPECIES, c, o + 5 * stride, LE));
-                c51 = c51.add(FloatVector.fromMemorySegment(SPECIES, c, o + 5 * stride + 1 * v, LE));
-                c52 = c52.add(FloatVector.fromMemorySegment(SPECIES, c, o + 5 * stride + 2 * v, LE));
-                c53 = c53.add(FloatVector.fromMemorySegment(SPECIES, c, o + 5 * stride + 3 * v, LE));
-            }
-            c00.intoMemorySegment(c, o, LE);
-            c01.intoMemorySegment(c, o + 1 * v, LE);
-            c02.intoMemorySegment(c, o + 2 * v, LE);
-            c03.intoMemorySegment(c, o + 3 * v, LE);
-            c10.intoMemorySegment(c, o + 1 * stride, LE);
-            c11.intoMemorySegment(c, o + 1 * stride + 1 * v, LE);
-            c12.intoMemorySegment(c, o + 1 * stride + 2 * v, LE);
-            c13.intoMemorySegment(c, o + 1 * stride + 3 * v, LE);
-            c20.intoMemorySegment(c, o + 2 * stride, LE);
-            c21.intoMemorySegment(c, o + 2 * stride + 1 * v, LE);
-            c22.intoMemorySegment(c, o + 2 * stride + 2 * v, LE);
-            c23.intoMemorySegment(c, o + 2 * stride + 3 * v, LE);
-            c30.intoMemorySegment(c, o + 3 * stride, LE);
-            c31.intoMemorySegment(c, o + 3 * stride + 1 * v, LE);
-            c32.intoMemorySegment(c, o + 3 * stride + 2 * v, LE);
-            c33.intoMemorySegment(c, o + 3 * stride + 3 * v, LE);
-            c40.intoMemorySegment(c, o + 4 * stride, LE);
-            c41.intoMemorySegment(c, o + 4 * stride + 1 * v, LE);
-            c42.intoMemorySegment(c, o + 4 * stride + 2 * v, LE);
-            c43.intoMemorySegment(c, o + 4 * stride + 3 * v, LE);
-            c50.intoMemorySegment(c, o + 5 * stride, LE);
-            c51.intoMemorySegment(c, o + 5 * stride + 1 * v, LE);
-            c52.intoMemorySegment(c, o + 5 * stride + 2 * v, LE);
-            c53.intoMemorySegment(c, o + 5 * stride + 3 * v, LE);
-            return;
-        }
-        c00.intoArray(scratch, 0);
-        c01.intoArray(scratch, 1 * L);
-        c02.intoArray(scratch, 2 * L);
-        c03.intoArray(scratch, 3 * L);
-        c10.intoArray(scratch, 1 * NR + 0 * L);
-        c11.intoArray(scratch, 1 * NR + 1 * L);
-        c12.intoArray(scratch, 1 * NR + 2 * L);
-        c13.intoArray(scratch, 1 * NR + 3 * L);
-        c20.intoArray(scratch, 2 * NR + 0 * L);
-        c21.intoArray(scratch, 2 * NR + 1 * L);
-        c22.intoArray(scratch, 2 * NR + 2 * L);
-        c23.intoArray(scratch, 2 * NR + 3 * L);
-        c30.intoArray(scratch, 3 * NR + 0 * L);
-        c31.intoArray(scratch, 3 * NR + 1 * L);
-        c32.intoArray(scratch, 3 * NR + 2 * L);
-        c33.intoArray(scratch, 3 * NR + 3 * L);
-        c40.intoArray(scratch, 4 * NR + 0 * L);
-        c41.intoArray(scratch, 4 * NR + 1 * L);
-        c42.intoArray(scratch, 4 * NR + 2 * L);
-        c43.intoArray(scratch, 4 * NR + 3 * L);
-        c50.intoArray(scratch, 5 * NR + 0 * L);
-        c51.intoArray(scratch, 5 * NR + 1 * L);
-        c52.intoArray(scratch, 5 * NR + 2 * L);
-        c53.intoArray(scratch, 5 * NR + 3 * L);
-        storeEdge(scratch, c, cIndex, ldc, rows, cols, add);
+        c00.intoArray(out, 0);
+        c01.intoArray(out, L);
+        c02.intoArray(out, 2 * L);
+        c03.intoArray(out, 3 * L);
+        c10.intoArray(out, NR);
+        c11.intoArray(out, NR + L);
+        c12.intoArray(out, NR + 2 * L);
+        c13.intoArray(out, NR + 3 * L);
+        c20.intoArray(out, 2 * NR);
+        c21.intoArray(out, 2 * NR + L);
+        c22.intoArray(out, 2 * NR + 2 * L);
+        c23.intoArray(out, 2 * NR + 3 * L);
+        c30.intoArray(out, 3 * NR);
+        c31.intoArray(out, 3 * NR + L);
+        c32.intoArray(out, 3 * NR + 2 * L);
+        c33.intoArray(out, 3 * NR + 3 * L);
+        c40.intoArray(out, 4 * NR);
+        c41.intoArray(out, 4 * NR + L);
+        c42.intoArray(out, 4 * NR + 2 * L);
+        c43.intoArray(out, 4 * NR + 3 * L);
+        c50.intoArray(out, 5 * NR);
+        c51.intoArray(out, 5 * NR + L);
+        c52.intoArray(out, 5 * NR + 2 * L);
+        c53.intoArray(out, 5 * NR + 3 * L);
     }
 
-    /** Scalar float addition rounds exactly like the vector add of the full-tile path. */
-    private static void storeEdge(float[] t, MemorySegment c, long cIndex, int ldc,
+    /** C[MR×NR] at float index {@code cIndex} (row stride {@code ldc}) = tile. */
+    static void storeFull(float[] tile, MemorySegment c, long cIndex, int ldc) {
+        for (int r = 0; r < MR; r++) {
+            long row = (cIndex + (long) r * ldc) * FLOAT_BYTES;
+            for (int v = 0; v < NR; v += L) {
+                FloatVector.fromArray(SPECIES, tile, r * NR + v)
+                        .intoMemorySegment(c, row + v * FLOAT_BYTES, LE);
+            }
+        }
+    }
+
+    /** C[MR×NR] += tile; a method apart from {@link #storeFull}, so neither is a cold branch. */
+    static void addFull(float[] tile, MemorySegment c, long cIndex, int ldc) {
+        for (int r = 0; r < MR; r++) {
+            long row = (cIndex + (long) r * ldc) * FLOAT_BYTES;
+            for (int v = 0; v < NR; v += L) {
+                long at = row + v * FLOAT_BYTES;
+                FloatVector.fromArray(SPECIES, tile, r * NR + v)
+                        .add(FloatVector.fromMemorySegment(SPECIES, c, at, LE))
+                        .intoMemorySegment(c, at, LE);
+            }
+        }
+    }
+
+    /**
+     * The rows×cols corner of the tile, for tiles cut by the edge of C (the rest was computed
+     * from the zero padding of the panels). Scalar float addition rounds exactly like the vector
+     * add of {@link #addFull}.
+     */
+    static void storeEdge(float[] t, MemorySegment c, long cIndex, int ldc,
             int rows, int cols, boolean add) {
         for (int i = 0; i < rows; i++) {
             long row = cIndex + (long) i * ldc;

@@ -24,7 +24,7 @@ final class SgemmPacked {
     private static final class Buffers {
         final float[] a = new float[ceil(MC, MR) * MR * KC];
         final float[] b = new float[ceil(NC, NR) * NR * KC];
-        final float[] edge = new float[MR * NR];
+        final float[] tile = new float[MR * NR];
     }
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
@@ -44,26 +44,34 @@ final class SgemmPacked {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += kStep) {
                 int kc = Math.min(kStep, k - pc);
-                SgemmPacking.packB(q, pc, kc, jc, nc, buf.b);
+                int depth = kc + (kc & 1); // the kernel takes k two at a time
+                SgemmPacking.packB(q, pc, kc, depth, jc, nc, buf.b);
                 boolean add = q.accumulate() || pc > 0;
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    SgemmPacking.packA(q, ic, mc, pc, kc, buf.a);
-                    macroKernel(q, buf, kc, ic, mc, jc, nc, add);
+                    SgemmPacking.packA(q, ic, mc, pc, kc, depth, buf.a);
+                    macroKernel(q, buf, depth, ic, mc, jc, nc, add);
                 }
             }
         }
     }
 
-    private static void macroKernel(SgemmProblem q, Buffers buf, int kc, int ic, int mc,
+    private static void macroKernel(SgemmProblem q, Buffers buf, int depth, int ic, int mc,
             int jc, int nc, boolean add) {
         int ldc = q.ldc();
         for (int ir = 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir);
             for (int jr = 0; jr < nc; jr += NR) {
+                int cols = Math.min(NR, nc - jr);
                 long cIndex = q.cOff() + (long) (ic + ir) * ldc + jc + jr;
-                SgemmMicroKernel.tile(kc, buf.a, ir * kc, buf.b, jr * kc, q.c(), cIndex, ldc,
-                        rows, Math.min(NR, nc - jr), add, buf.edge);
+                SgemmMicroKernel.tile(depth, buf.a, ir * depth, buf.b, jr * depth, buf.tile);
+                if (rows < MR || cols < NR) {
+                    SgemmMicroKernel.storeEdge(buf.tile, q.c(), cIndex, ldc, rows, cols, add);
+                } else if (add) {
+                    SgemmMicroKernel.addFull(buf.tile, q.c(), cIndex, ldc);
+                } else {
+                    SgemmMicroKernel.storeFull(buf.tile, q.c(), cIndex, ldc);
+                }
             }
         }
     }

@@ -4,8 +4,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * One product C[m×n] = op(A)·op(B) (+ C), as given to {@link Sgemm#sgemm}: operands, float
- * offsets and row strides. op(A)(i, p) is {@code a[aOff + i*lda + p]}, or {@code a[aOff + p*lda + i]}
- * when {@code transA}; op(B)(p, j) likewise.
+ * offsets and row strides. op(A)(i, p) is {@code a[aOff + i*lda + p]}, or
+ * {@code a[aOff + p*lda + i]} when {@code transA}; op(B)(p, j) likewise.
  */
 record SgemmProblem(boolean transA, boolean transB, int m, int n, int k,
         MemorySegment a, long aOff, int lda,

@@ -34,8 +34,9 @@ final class GemmReference {
                     }
                     double got = c.get(e, i, j);
                     if (!(Math.abs(got - sum) <= rtol * scale)) {
-                        fail("C[%d](%d,%d) = %s, expected %s (± %s) for transA=%s transB=%s m=%d n=%d k=%d",
-                                e, i, j, got, sum, rtol * scale, transA, transB, m, n, k);
+                        fail("C[%d](%d,%d) = %s, expected %s (± %s) for transA=%s transB=%s"
+                                + " m=%d n=%d k=%d", e, i, j, got, sum, rtol * scale, transA,
+                                transB, m, n, k);
                     }
                 }
             }

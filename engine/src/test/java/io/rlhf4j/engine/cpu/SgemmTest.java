@@ -28,7 +28,7 @@ class SgemmTest {
             {1, 1, 1}, {2, 3, 4}, {7, 1, 1}, {1, 7, 1}, {7, 13, 1}, {16, 16, 16}, {31, 33, 35},
             {6, 64, 512}, {7, 65, 513}, {13, 130, 600}, {100, 200, 50}, {64, 1000, 17},
             {2, 1000, 300}, {1, 777, 1025}, {1000, 1, 64}, {97, 1000, 1030}, {200, 129, 1500},
-            {130, 700, 64}, {40, 40, 40}, {12, 128, 1}, {300, 3, 200},
+            {130, 700, 64}, {40, 40, 40}, {12, 128, 1}, {300, 3, 200}, {500, 13, 300},
         };
         Stream.Builder<Arguments> all = Stream.builder();
         for (int[] s : mnk) {
@@ -66,8 +66,12 @@ class SgemmTest {
             int n = s[1];
             int k = s[2];
             // A per entry, B broadcast (stride 0)
-            GemmOperand a = GemmOperand.random(rnd, batch, transA ? k : m, transA ? m : k, -1, false);
-            GemmOperand b = GemmOperand.random(rnd, batch, transB ? n : k, transB ? k : n, 0, false);
+            int ar = transA ? k : m;
+            int ac = transA ? m : k;
+            int br = transB ? n : k;
+            int bc = transB ? k : n;
+            GemmOperand a = GemmOperand.random(rnd, batch, ar, ac, -1, false);
+            GemmOperand b = GemmOperand.random(rnd, batch, br, bc, 0, false);
             GemmOperand before = GemmOperand.random(rnd, batch, m, n, -1, false);
             GemmOperand c = before.copy();
             Sgemm.sgemmBatched(transA, transB, batch, m, n, k, a.segment, a.offset, a.stride, a.ld,
@@ -75,8 +79,8 @@ class SgemmTest {
             GemmReference.assertProduct(transA, transB, m, n, k, a, b, before, c, true, RTOL);
 
             // A broadcast, C entries interleaved column-wise in one [m, batch·n] matrix
-            GemmOperand a0 = GemmOperand.random(rnd, batch, transA ? k : m, transA ? m : k, 0, false);
-            GemmOperand bs = GemmOperand.random(rnd, batch, transB ? n : k, transB ? k : n, -1, false);
+            GemmOperand a0 = GemmOperand.random(rnd, batch, ar, ac, 0, false);
+            GemmOperand bs = GemmOperand.random(rnd, batch, br, bc, -1, false);
             GemmOperand wide = GemmOperand.random(rnd, m, batch * n, false);
             GemmOperand cView = GemmOperand.view(wide, batch, m, n, n);
             Sgemm.sgemmBatched(transA, transB, batch, m, n, k, a0.segment, a0.offset, 0, a0.ld,
