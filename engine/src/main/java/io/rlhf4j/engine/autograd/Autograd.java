@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /** Records operations on the graph and runs the reverse pass. */
@@ -47,34 +46,41 @@ public final class Autograd {
                     + " does not match tensor shape " + Arrays.toString(root.shape()));
         }
         List<Tensor> order = topologicalOrder(root);
-        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
-        grads.put(root, gradient);
+        GradientStore grads = new GradientStore();
+        grads.seed(root, gradient);
         try (var g = Grad.disabled()) {
             for (Tensor t : order) {
-                Tensor grad = grads.remove(t);
+                Tensor grad = grads.take(t);
                 if (grad == null) {
                     continue;
                 }
-                Node node = t.gradFn();
-                if (node == null) {
-                    t.accumulateGrad(grad);
-                    continue;
+                try (var _ = grads.openNodeScope()) {
+                    propagate(t, grad, grads);
                 }
-                Tensor[] inputs = node.inputs();
-                Tensor[] inputGrads = node.backward(grad);
-                for (int i = 0; i < inputs.length; i++) {
-                    Tensor in = inputs[i];
-                    if (in == null || !in.requiresGrad() || inputGrads[i] == null) {
-                        continue;
-                    }
-                    if (!Arrays.equals(in.shape(), inputGrads[i].shape())) {
-                        throw new IllegalStateException("backward of " + node.name() + " gave a gradient of shape "
-                                + Arrays.toString(inputGrads[i].shape()) + " for input " + i + " of shape "
-                                + Arrays.toString(in.shape()));
-                    }
-                    grads.merge(in, inputGrads[i], Tensor::add);
-                }
+                grads.release(grad);
             }
+        }
+    }
+
+    private static void propagate(Tensor t, Tensor grad, GradientStore grads) {
+        Node node = t.gradFn();
+        if (node == null) {
+            t.accumulateGrad(grad);
+            return;
+        }
+        Tensor[] inputs = node.inputs();
+        Tensor[] inputGrads = node.backward(grad);
+        for (int i = 0; i < inputs.length; i++) {
+            Tensor in = inputs[i];
+            if (in == null || !in.requiresGrad() || inputGrads[i] == null) {
+                continue;
+            }
+            if (!Arrays.equals(in.shape(), inputGrads[i].shape())) {
+                throw new IllegalStateException("backward of " + node.name() + " gave a gradient of shape "
+                        + Arrays.toString(inputGrads[i].shape()) + " for input " + i + " of shape "
+                        + Arrays.toString(in.shape()));
+            }
+            grads.accumulate(in, inputGrads[i]);
         }
     }
 
