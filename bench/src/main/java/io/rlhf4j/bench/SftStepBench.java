@@ -72,7 +72,10 @@ public class SftStepBench {
         Generator g = Generator.seed(0);
         for (Parameter p : model.parameters()) {
             if (p.shape().length == 2) {
-                p.load(g.normal(p.shape(), 0, 0.02, DType.F32));
+                // In a scope so the random source goes back to the pool at once, not when a GC runs.
+                try (var _ = Memory.scope()) {
+                    p.load(g.normal(p.shape(), 0, 0.02, DType.F32));
+                }
             }
         }
         model.train();
