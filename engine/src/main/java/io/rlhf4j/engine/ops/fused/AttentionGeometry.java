@@ -72,6 +72,11 @@ final class AttentionGeometry {
         return keep == null || keep[b * keys + j];
     }
 
+    /** Whether there is no padding mask (every key kept). */
+    boolean allKept() {
+        return keep == null;
+    }
+
     /** One past the last key query i may see under the causal rule (all keys when not causal). */
     int keyEnd(int i) {
         return causal ? Math.max(0, Math.min(keys, i + diagonal + 1)) : keys;

@@ -50,8 +50,13 @@ public final class FlashAttention {
         forward(geo, RowMath.of(type), qc, kc, vc, out, lse);
         return Autograd.record(out.to(q.dtype()), "scaled_dot_product_attention", g -> {
             // q, k, v are re-read (widened again for BF16) instead of keeping widened copies alive
-            Tensor[] grads = FlashAttentionBackward.run(geo, RowMath.of(type), AttentionGeometry.rows(g, type),
-                    AttentionGeometry.rows(q, type), AttentionGeometry.rows(k, type), AttentionGeometry.rows(v, type), out, lse);
+            Tensor gr = AttentionGeometry.rows(g, type);
+            Tensor qr = AttentionGeometry.rows(q, type);
+            Tensor kr = AttentionGeometry.rows(k, type);
+            Tensor vr = AttentionGeometry.rows(v, type);
+            Tensor[] grads = type == DType.F32 && AttentionBackwardGemm.fits(geo)
+                    ? AttentionBackwardGemm.run(geo, gr, qr, kr, vr, out, lse)
+                    : FlashAttentionBackward.run(geo, RowMath.of(type), gr, qr, kr, vr, out, lse);
             return new Tensor[] {grads[0].to(q.dtype()), grads[1].to(k.dtype()), grads[2].to(v.dtype()), null};
         }, q, k, v, keyMask);
     }
