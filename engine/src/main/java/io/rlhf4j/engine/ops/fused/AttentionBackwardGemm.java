@@ -69,7 +69,7 @@ final class AttentionBackwardGemm {
      * [Hq, rows, cols] score buffers. {@code sumGroup}: the output is kv-headed and the group's
      * products add up in it, in head order.
      */
-    private static void perGroupHead(AttentionGeometry geo, boolean transA, boolean transB, int m, int n, int kk,
+    static void perGroupHead(AttentionGeometry geo, boolean transA, boolean transB, int m, int n, int kk,
             Tensor a, int ab, Tensor bt, int bb, Tensor c, boolean sumGroup) {
         for (int gi = 0; gi < geo.group; gi++) {
             Operand oa = Operand.of(a, ab, geo, gi);
@@ -98,7 +98,7 @@ final class AttentionBackwardGemm {
     }
 
     /** Batch element b of a contiguous [B, H, rows, D] tensor as a [H, rows, D] tensor sharing its storage. */
-    private static Tensor slice(Tensor t, int b) {
+    static Tensor slice(Tensor t, int b) {
         int[] shape = t.shape();
         int[] inner = {shape[1], shape[2], shape[3]};
         long[] strides = t.strides();
@@ -107,7 +107,7 @@ final class AttentionBackwardGemm {
     }
 
     /** The tensor itself when its rows can be GEMM operands (row stride ≥ D, head stride ≥ 0), else a copy. */
-    private static Tensor rowMajor(Tensor t, int dim) {
+    static Tensor rowMajor(Tensor t, int dim) {
         long[] s = t.strides();
         return s[3] == 1 && s[2] >= dim && s[1] >= 0 && s[0] >= 0 ? t : t.contiguous();
     }

@@ -47,7 +47,11 @@ public final class FlashAttention {
         Tensor vc = AttentionGeometry.rows(v, type);
         Tensor out = Tensor.zeros(type, geo.batch, geo.queryHeads, geo.queries, geo.dim);
         Tensor lse = Tensor.empty(DType.F64, geo.batch, geo.queryHeads, geo.queries);
-        forward(geo, RowMath.of(type), qc, kc, vc, out, lse);
+        if (type == DType.F32 && AttentionForwardGemm.applies(geo)) {
+            AttentionForwardGemm.run(geo, qc, kc, vc, out, lse);
+        } else {
+            forward(geo, RowMath.of(type), qc, kc, vc, out, lse);
+        }
         return Autograd.record(out.to(q.dtype()), "scaled_dot_product_attention", g -> {
             // q, k, v are re-read (widened again for BF16) instead of keeping widened copies alive
             Tensor gr = AttentionGeometry.rows(g, type);

@@ -10,12 +10,12 @@ import io.rlhf4j.engine.random.Generator;
 import org.junit.jupiter.api.Test;
 
 /**
- * The F32 GEMM backward of attention against the F64 row-by-row backward (FlashAttentionBackward,
- * itself checked against finite differences and torch), on the layout a transformer layer
+ * The F32 GEMM forward and backward of attention against the F64 row-by-row kernels (FlashAttention's
+ * online softmax and FlashAttentionBackward, checked against finite differences and torch), on the layout a transformer layer
  * produces: q, k, v as [B, T, H, D] projections transposed to [B, H, T, D] (strided views), grouped
  * query heads, causal, a padding mask and several query and key blocks.
  */
-class AttentionBackwardGemmTest {
+class AttentionGemmTest {
 
     private static final int B = 2;
     private static final int HQ = 6;
@@ -55,6 +55,22 @@ class AttentionBackwardGemmTest {
                 assertClose(fast[i], reference[i].to(DType.F32), 1e-4, 1e-5, names[i] + " causal=" + causal);
             }
         }
+    }
+
+    @Test
+    void forwardMatchesTheF64RowKernelIncludingAFullyMaskedQuery() {
+        long[] keep = new long[B * T];
+        java.util.Arrays.fill(keep, 1);
+        keep[0] = 0; // causal: query 0 of the first sequence sees only key 0, which is masked
+        Tensor mask = Tensor.ofLongs(keep, B, T);
+        assertThat(AttentionForwardGemm.applies(new AttentionGeometry(projection(1, HQ, DType.F32),
+                projection(2, HKV, DType.F32), projection(3, HKV, DType.F32), mask, true, Double.NaN))).isTrue();
+        Tensor fast = F.scaledDotProductAttention(projection(1, HQ, DType.F32), projection(2, HKV, DType.F32),
+                projection(3, HKV, DType.F32), mask, true);
+        Tensor reference = F.scaledDotProductAttention(projection(1, HQ, DType.F64), projection(2, HKV, DType.F64),
+                projection(3, HKV, DType.F64), mask, true);
+        assertClose(fast, reference.to(DType.F32), 1e-5, 1e-6, "attention output");
+        assertThat(fast.narrow(0, 0, 1).narrow(2, 0, 1).toDoubleArray()).containsOnly(0.0);
     }
 
     @Test
