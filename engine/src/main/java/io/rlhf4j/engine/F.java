@@ -7,6 +7,7 @@ import io.rlhf4j.engine.ops.fused.LogSoftmaxGather;
 import io.rlhf4j.engine.ops.fused.Reduction;
 import io.rlhf4j.engine.ops.fused.RmsNorm;
 import io.rlhf4j.engine.ops.fused.Rotary;
+import io.rlhf4j.engine.ops.fused.SwiGlu;
 import io.rlhf4j.engine.ops.fused.RotaryTables;
 
 /**
@@ -82,5 +83,12 @@ public final class F {
      */
     public static Tensor logSoftmaxGather(Tensor logits, Tensor ids) {
         return LogSoftmaxGather.apply(logits, ids);
+    }
+
+    // ---- fused SwiGLU
+
+    /** silu(gate)·up as one op (Llama's MLP gate), same shapes; keeps no silu(gate) tensor. */
+    public static Tensor swiglu(Tensor gate, Tensor up) {
+        return SwiGlu.apply(gate, up);
     }
 }
