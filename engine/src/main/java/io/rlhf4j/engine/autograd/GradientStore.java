@@ -50,8 +50,16 @@ final class GradientStore {
         return grads.remove(t);
     }
 
-    /** Adds {@code g} to the gradient pending for {@code t}, keeping the sum for a later node. */
+    /**
+     * Adds {@code g} to the gradient pending for {@code t}, keeping the sum for a later node; a
+     * leaf takes it into its {@code grad} at once, so no leaf gradient (a tied embedding's, say)
+     * waits in memory for the rest of the pass.
+     */
     void accumulate(Tensor t, Tensor g) {
+        if (t.gradFn() == null) {
+            t.accumulateGrad(g);
+            return;
+        }
         Tensor previous = grads.get(t);
         Tensor kept = previous == null ? g : previous.add(g);
         grads.put(t, kept);

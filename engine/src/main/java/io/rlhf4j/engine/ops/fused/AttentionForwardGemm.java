@@ -35,7 +35,7 @@ final class AttentionForwardGemm {
         return geo.queries >= MIN_QUERIES && AttentionBackwardGemm.fits(geo);
     }
 
-    /** Writes out [B, Hq, T, D] (contiguous F32) and lse [B, Hq, T] (F64). */
+    /** Writes out [B, Hq, T, D] (F32, unit last stride) and lse [B, Hq, T] (F64). */
     static void run(AttentionGeometry geo, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse) {
         Tensor qc = AttentionBackwardGemm.rowMajor(q, geo.dim);
         Tensor kc = AttentionBackwardGemm.rowMajor(k, geo.dim);
@@ -75,10 +75,8 @@ final class AttentionForwardGemm {
                     FloatVector s = FloatVector.fromMemorySegment(F, pm, (row + j) * 4, LE, lanes).mul(vScale);
                     maxes = maxes.lanewise(VectorOperators.MAX, s.blend(Float.NEGATIVE_INFINITY, lanes.not()));
                 }
-                float max = Float.NEGATIVE_INFINITY;
-                for (float x : maxes.toArray()) {
-                    max = Math.max(max, x);
-                }
+                // max is exact in any order, unlike a lane sum
+                float max = maxes.reduceLanes(VectorOperators.MAX);
                 long index = (long) b * geo.queryHeads * geo.queries + r;
                 if (max == Float.NEGATIVE_INFINITY) {
                     MemorySegment.copy(new float[keys], 0, pm, TypedAccess.F32, row * 4, keys);

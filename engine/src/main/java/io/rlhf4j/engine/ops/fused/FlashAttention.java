@@ -45,7 +45,9 @@ public final class FlashAttention {
         Tensor qc = AttentionGeometry.rows(q, type);
         Tensor kc = AttentionGeometry.rows(k, type);
         Tensor vc = AttentionGeometry.rows(v, type);
-        Tensor out = Tensor.zeros(type, geo.batch, geo.queryHeads, geo.queries, geo.dim);
+        // Stored [B, T, Hq, D], seen as [B, Hq, T, D]: the usual next step, out.transpose(1, 2)
+        // .reshape(B, T, Hq·D) for the output projection, is then a view instead of a copy.
+        Tensor out = Tensor.zeros(type, geo.batch, geo.queries, geo.queryHeads, geo.dim).transpose(1, 2);
         Tensor lse = Tensor.empty(DType.F64, geo.batch, geo.queryHeads, geo.queries);
         if (type == DType.F32 && AttentionForwardGemm.applies(geo)) {
             AttentionForwardGemm.run(geo, qc, kc, vc, out, lse);
