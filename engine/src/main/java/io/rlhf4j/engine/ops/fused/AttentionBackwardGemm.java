@@ -68,10 +68,32 @@ final class AttentionBackwardGemm {
      * element {@code b} (query-headed or kv-headed by their second dimension) or, with b = −1, the
      * [Hq, rows, cols] score buffers. {@code sumGroup}: the output is kv-headed and the group's
      * products add up in it, in head order.
+     *
+     * <p>When a group's query heads lie back to back in memory (head stride = rows · row stride,
+     * as in a contiguous [B, H, T, D] tensor) they are one matrix of group·rows rows: against one
+     * kv head that is a single taller product (or, for a group sum, one product with a group·rows
+     * long inner dimension), so kv heads × 1 larger GEMMs replace group × kv heads small ones.
      */
     static void perGroupHead(AttentionGeometry geo, boolean transA, boolean transB, int m, int n, int kk,
             Tensor a, int ab, Tensor bt, int bb, Tensor c, boolean sumGroup) {
-        for (int gi = 0; gi < geo.group; gi++) {
+        int g = geo.group;
+        if (g > 1 && !sumGroup && !transA && stacks(a, geo, m) && stacks(c, geo, m) && !queryHeaded(bt, geo)) {
+            Operand oa = Operand.of(a, ab, geo, 0);
+            Operand ob = Operand.of(bt, bb, geo, 0);
+            Operand oc = Operand.of(c, -1, geo, 0);
+            Sgemm.sgemmBatched(false, transB, geo.kvHeads, g * m, n, kk, oa.segment, oa.offset, oa.headStride, oa.ld,
+                    ob.segment, ob.offset, ob.headStride, ob.ld, oc.segment, oc.offset, oc.headStride, oc.ld, false);
+            return;
+        }
+        if (g > 1 && sumGroup && transA && !transB && stacks(a, geo, kk) && stacks(bt, geo, kk)) {
+            Operand oa = Operand.of(a, ab, geo, 0);
+            Operand ob = Operand.of(bt, bb, geo, 0);
+            Operand oc = Operand.of(c, -1, geo, 0);
+            Sgemm.sgemmBatched(true, false, geo.kvHeads, m, n, g * kk, oa.segment, oa.offset, oa.headStride, oa.ld,
+                    ob.segment, ob.offset, ob.headStride, ob.ld, oc.segment, oc.offset, oc.headStride, oc.ld, false);
+            return;
+        }
+        for (int gi = 0; gi < g; gi++) {
             Operand oa = Operand.of(a, ab, geo, gi);
             Operand ob = Operand.of(bt, bb, geo, gi);
             Operand oc = Operand.of(c, -1, geo, gi);
@@ -82,6 +104,17 @@ final class AttentionBackwardGemm {
         }
     }
 
+    private static boolean queryHeaded(Tensor t, AttentionGeometry geo) {
+        return t.shape(t.rank() - 3) == geo.queryHeads;
+    }
+
+    /** Whether t is query-headed with each head's {@code rows} rows right after the previous head's. */
+    private static boolean stacks(Tensor t, AttentionGeometry geo, int rows) {
+        long[] s = t.strides();
+        int r = s.length;
+        return queryHeaded(t, geo) && s[r - 3] == (long) rows * s[r - 2];
+    }
+
     /** Where head (hk·group + g) of a tensor starts, the stride from one kv head's to the next, and its row stride. */
     private record Operand(MemorySegment segment, long offset, long headStride, int ld) {
 
@@ -90,9 +123,9 @@ final class AttentionBackwardGemm {
             int r = s.length;
             long base = t.offset() + (b >= 0 ? b * s[0] : 0);
             long head = s[r - 3];
-            boolean queryHeaded = t.shape(r - 3) == geo.queryHeads;
-            long offset = base + (queryHeaded ? g * head : 0);
-            long stride = queryHeaded ? geo.group * head : head;
+            boolean perQueryHead = queryHeaded(t, geo);
+            long offset = base + (perQueryHead ? g * head : 0);
+            long stride = perQueryHead ? geo.group * head : head;
             return new Operand(t.segment(), offset, stride, Math.toIntExact(s[r - 2]));
         }
     }

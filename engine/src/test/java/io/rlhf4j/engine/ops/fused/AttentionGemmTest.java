@@ -27,12 +27,25 @@ class AttentionGemmTest {
         return Generator.seed(seed).normal(new int[] {B, T, heads, D}, 0, 1, DType.F64).to(type).transpose(1, 2);
     }
 
+    private static Tensor layout(Tensor t, boolean contiguous) {
+        return contiguous ? t.contiguous() : t;
+    }
+
     private static Tensor[] gradients(DType type, Tensor mask, boolean causal) {
-        Tensor q = projection(1, HQ, type).requiresGrad(true);
-        Tensor k = projection(2, HKV, type).requiresGrad(true);
+        return gradients(type, mask, causal, false);
+    }
+
+    /**
+     * contiguous: q, k and the output gradient as contiguous [B, H, T, D] tensors (what rotary
+     * embedding produces), whose group heads stack into one matrix; else strided transposed views.
+     */
+    private static Tensor[] gradients(DType type, Tensor mask, boolean causal, boolean contiguous) {
+        Tensor q = layout(projection(1, HQ, type), contiguous).requiresGrad(true);
+        Tensor k = layout(projection(2, HKV, type), contiguous).requiresGrad(true);
         Tensor v = projection(3, HKV, type).requiresGrad(true);
         Tensor g = Generator.seed(4).normal(new int[] {B, HQ, T, D}, 0, 1, DType.F64).to(type);
-        F.scaledDotProductAttention(q, k, v, mask, causal).backward(g);
+        F.scaledDotProductAttention(q, k, v, mask, causal).backward(contiguous ? g : g.transpose(1, 2).contiguous()
+                .transpose(1, 2));
         return new Tensor[] {q.grad(), k.grad(), v.grad()};
     }
 
@@ -48,11 +61,14 @@ class AttentionGemmTest {
         for (boolean causal : new boolean[] {true, false}) {
             assertThat(AttentionBackwardGemm.fits(new AttentionGeometry(projection(1, HQ, DType.F32),
                     projection(2, HKV, DType.F32), projection(3, HKV, DType.F32), mask, causal, Double.NaN))).isTrue();
-            Tensor[] fast = gradients(DType.F32, mask, causal);
             Tensor[] reference = gradients(DType.F64, mask, causal);
-            String[] names = {"dq", "dk", "dv"};
-            for (int i = 0; i < 3; i++) {
-                assertClose(fast[i], reference[i].to(DType.F32), 1e-4, 1e-5, names[i] + " causal=" + causal);
+            for (boolean contiguous : new boolean[] {true, false}) {
+                Tensor[] fast = gradients(DType.F32, mask, causal, contiguous);
+                String[] names = {"dq", "dk", "dv"};
+                for (int i = 0; i < 3; i++) {
+                    assertClose(fast[i], reference[i].to(DType.F32), 1e-4, 1e-5,
+                            names[i] + " causal=" + causal + " contiguous=" + contiguous);
+                }
             }
         }
     }
