@@ -1,5 +1,6 @@
 package io.rlhf4j.engine;
 
+import io.rlhf4j.engine.ops.Linear;
 import io.rlhf4j.engine.ops.fused.CrossEntropy;
 import io.rlhf4j.engine.ops.fused.FlashAttention;
 import io.rlhf4j.engine.ops.fused.LayerNorm;
@@ -7,8 +8,8 @@ import io.rlhf4j.engine.ops.fused.LogSoftmaxGather;
 import io.rlhf4j.engine.ops.fused.Reduction;
 import io.rlhf4j.engine.ops.fused.RmsNorm;
 import io.rlhf4j.engine.ops.fused.Rotary;
-import io.rlhf4j.engine.ops.fused.SwiGlu;
 import io.rlhf4j.engine.ops.fused.RotaryTables;
+import io.rlhf4j.engine.ops.fused.SwiGlu;
 
 /**
  * The fused neural-network functions, like torch.nn.functional. Each is one forward kernel and
@@ -90,5 +91,12 @@ public final class F {
     /** silu(gate)·up as one op (Llama's MLP gate), same shapes; keeps no silu(gate) tensor. */
     public static Tensor swiglu(Tensor gate, Tensor up) {
         return SwiGlu.apply(gate, up);
+    }
+
+    // ---- linear
+
+    /** torch.nn.functional.linear without bias: x·Wᵀ for x [..., in], W [out, in]; see {@link Linear}. */
+    public static Tensor linear(Tensor x, Tensor weight) {
+        return Linear.apply(x, weight);
     }
 }

@@ -1,5 +1,6 @@
 package io.rlhf4j.engine.autograd;
 
+import io.rlhf4j.engine.DType;
 import io.rlhf4j.engine.Tensor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -30,6 +31,21 @@ public final class Autograd {
             }
         }
         return output;
+    }
+
+    /**
+     * For a backward closure: the F32 gradient buffer of {@code input} when it is a leaf that needs a
+     * gradient (created as zeros if it has none yet), so the backward can add its contribution into
+     * it directly (a GEMM with accumulate, a scatter-add) instead of materialising a gradient the
+     * size of the weight, and return null for that input. Null when input is not such a leaf; the
+     * backward then returns the gradient as usual. The buffer is used on every step alike, so the
+     * order in which contributions are summed does not depend on whether a buffer existed.
+     */
+    public static Tensor leafGradSink(Tensor input) {
+        if (input == null || !input.isLeaf() || !input.requiresGrad() || input.dtype() != DType.F32) {
+            return null;
+        }
+        return input.gradBuffer();
     }
 
     /**
