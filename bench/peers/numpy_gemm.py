@@ -6,7 +6,8 @@ figure least disturbed by other processes on the machine. GFLOP/s = 2*m*n*k*batc
 the same formula GemmBench's comments give for its ops/s. numpy uses every core it sees
 (OpenBLAS threads = available processors, unless OPENBLAS_NUM_THREADS is set).
 
-Usage: python3 bench/peers/numpy_gemm.py [--repeats 7]
+Usage: python3 bench/peers/numpy_gemm.py [--repeats 7] [--match TEXT]
+(--match runs only the cases whose name contains TEXT, e.g. "n=1024".)
 """
 import argparse
 import time
@@ -31,14 +32,17 @@ def best_seconds(fn, repeats):
     return best
 
 
-def case(name, flops, fn, repeats):
-    s = best_seconds(fn, repeats)
+def case(name, flops, fn, args):
+    if args.match and args.match not in name:
+        return
+    s = best_seconds(fn, args.repeats)
     print(f"{name:<28} {flops / s / 1e9:8.1f} GFLOP/s   ({s * 1e3:8.3f} ms/op)", flush=True)
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--match", default="")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
 
@@ -48,18 +52,18 @@ def main():
     print(f"numpy {np.__version__}")
     for n in (256, 512, 1024, 2048):
         a, b, c = rand(n, n), rand(n, n), np.empty((n, n), np.float32)
-        case(f"sgemm n={n}", 2.0 * n ** 3, lambda: np.matmul(a, b, out=c), args.repeats)
+        case(f"sgemm n={n}", 2.0 * n ** 3, lambda: np.matmul(a, b, out=c), args)
     n = 1000
     a, b, c = rand(n, n), rand(n, n), np.empty((n, n), np.float32)
-    case(f"sgemm n={n}", 2.0 * n ** 3, lambda: np.matmul(a, b, out=c), args.repeats)
+    case(f"sgemm n={n}", 2.0 * n ** 3, lambda: np.matmul(a, b, out=c), args)
     n = 1024
     a, b, c = rand(n, n), rand(n, n), np.empty((n, n), np.float32)
-    case(f"sgemmTransA n={n}", 2.0 * n ** 3, lambda: np.matmul(a.T, b, out=c), args.repeats)
-    case(f"sgemmTransB n={n}", 2.0 * n ** 3, lambda: np.matmul(a, b.T, out=c), args.repeats)
+    case(f"sgemmTransA n={n}", 2.0 * n ** 3, lambda: np.matmul(a.T, b, out=c), args)
+    case(f"sgemmTransB n={n}", 2.0 * n ** 3, lambda: np.matmul(a, b.T, out=c), args)
     batch, n = 8, 512
     a, b, c = rand(batch, n, n), rand(batch, n, n), np.empty((batch, n, n), np.float32)
     case(f"sgemmBatched {batch}x{n}", 2.0 * batch * n ** 3, lambda: np.matmul(a, b, out=c),
-         args.repeats)
+         args)
 
 
 if __name__ == "__main__":

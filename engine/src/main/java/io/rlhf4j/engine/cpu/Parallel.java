@@ -8,16 +8,22 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The CPU backend's worker threads. Work is always split into a fixed number of contiguous
- * chunks that does not depend on timing, so a kernel that writes each output from exactly one
- * chunk gives bitwise the same result on every run.
+ * chunks that does not depend on timing, so a kernel whose result depends only on the chunk
+ * ranges (each output written from exactly one chunk, in a fixed order) gives bitwise the same
+ * result on every run.
+ *
+ * <p>Which thread runs a chunk is not fixed: the calling thread and the workers claim chunks
+ * from a counter. When another process holds a core and a worker is waiting for its time slice
+ * (milliseconds), the caller runs that worker's chunk itself instead of waiting: a 256³ SGEMM
+ * with a fixed chunk per thread fell from ~400 to 40 GFLOP/s next to one busy process.
  *
  * <p>The thread count is {@code -Drlhf4j.threads=N} or the number of available processors.
  *
- * <p>Waiting: a worker with nothing to do, and a caller waiting for its workers, spin for
- * {@value #SPIN_NANOS} ns and then park. Spinning alone makes back-to-back kernels cheap but
- * collapses when another process holds a core (the spinner steals the time slice of the thread
- * it waits for: a 256³ SGEMM fell to ~6 GFLOP/s); parking alone costs tens of microseconds per
- * kernel.
+ * <p>Waiting: a worker with nothing to do, and a caller waiting for the chunks others claimed,
+ * poll for {@value #SPIN_NANOS} ns, yielding the CPU between polls, and then park. Polling makes
+ * back-to-back kernels cheap; yielding (not a busy spin) matters when both our threads share one
+ * core: a busy spinner burns the time slice of the very thread it waits for (256³ SGEMM: 145
+ * GFLOP/s with a 50 µs busy spin, 20 with 1 ms, 197 yielding, where one thread gives ~228).
  *
  * <p>One parallel region runs at a time. A call made while one is running (from inside a body,
  * or from another application thread) runs its chunks one after another on the calling thread:
@@ -50,7 +56,7 @@ public final class Parallel {
     /**
      * Runs {@code body} over [0, n) split into at most {@link #threads()} contiguous chunks;
      * ranges shorter than {@code minChunk} elements per chunk run on fewer threads. The calling
-     * thread takes the first chunk.
+     * thread takes part and returns when every chunk is done.
      */
     public static void forRange(int n, int minChunk, RangeBody body) {
         int chunks = (int) Math.min(THREADS, Math.max(1, n / Math.max(1, (long) minChunk)));
@@ -66,11 +72,11 @@ public final class Parallel {
         }
         try {
             Job job = new Job(body, n, chunks);
-            for (int c = 1; c < chunks; c++) {
-                WORKERS[c - 1].post(job, c);
+            for (int w = 0; w < chunks - 1; w++) {
+                WORKERS[w].post(job);
             }
-            job.run(0);
-            job.awaitWorkers();
+            job.work();
+            job.awaitAll();
             job.rethrow();
         } finally {
             BUSY.set(false);
@@ -90,12 +96,12 @@ public final class Parallel {
         return workers;
     }
 
-    /** Spins up to SPIN_NANOS for {@code done}, then parks until it holds. */
+    /** Polls {@code done} for SPIN_NANOS, yielding between polls, then parks until it holds. */
     private static void await(BooleanSupplier done, AtomicBoolean parked) {
         long deadline = System.nanoTime() + SPIN_NANOS;
         while (!done.getAsBoolean()) {
             if (System.nanoTime() < deadline) {
-                Thread.onSpinWait();
+                Thread.yield();
                 continue;
             }
             // Publish "parked" before the last check, so a poster that changes the condition
@@ -108,12 +114,13 @@ public final class Parallel {
         }
     }
 
-    /** One forRange call: its chunks, completion count and first failure. */
+    /** One forRange call: its chunks, the next one to claim, the count done, first failure. */
     private static final class Job {
         private final RangeBody body;
         private final int n;
         private final int chunks;
-        private final AtomicInteger pending;
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger done = new AtomicInteger();
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private final Thread caller = Thread.currentThread();
         private final AtomicBoolean callerParked = new AtomicBoolean();
@@ -122,25 +129,25 @@ public final class Parallel {
             this.body = body;
             this.n = n;
             this.chunks = chunks;
-            this.pending = new AtomicInteger(chunks - 1);
         }
 
-        void run(int chunk) {
-            try {
-                body.run(chunkStart(n, chunks, chunk), chunkStart(n, chunks, chunk + 1));
-            } catch (Throwable t) {
-                failure.compareAndSet(null, t);
+        /** Claims and runs chunks until none is left. */
+        void work() {
+            for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+                try {
+                    body.run(chunkStart(n, chunks, c), chunkStart(n, chunks, c + 1));
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+                if (done.incrementAndGet() == chunks && Thread.currentThread() != caller
+                        && callerParked.get()) {
+                    LockSupport.unpark(caller);
+                }
             }
         }
 
-        void workerDone() {
-            if (pending.decrementAndGet() == 0 && callerParked.get()) {
-                LockSupport.unpark(caller);
-            }
-        }
-
-        void awaitWorkers() {
-            await(() -> pending.get() == 0, callerParked);
+        void awaitAll() {
+            await(() -> done.get() == chunks, callerParked);
         }
 
         void rethrow() {
@@ -160,15 +167,13 @@ public final class Parallel {
     private static final class Worker extends Thread {
         private final AtomicReference<Job> posted = new AtomicReference<>();
         private final AtomicBoolean parked = new AtomicBoolean();
-        private volatile int chunk;
 
         Worker(int index) {
             super("rlhf4j-cpu-" + index);
             setDaemon(true);
         }
 
-        void post(Job job, int chunkIndex) {
-            chunk = chunkIndex;
+        void post(Job job) {
             posted.set(job);
             if (parked.get()) {
                 LockSupport.unpark(this);
@@ -179,9 +184,7 @@ public final class Parallel {
         public void run() {
             while (true) {
                 await(() -> posted.get() != null, parked);
-                Job job = posted.getAndSet(null);
-                job.run(chunk);
-                job.workerDone();
+                posted.getAndSet(null).work();
             }
         }
     }

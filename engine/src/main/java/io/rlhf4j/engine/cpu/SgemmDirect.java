@@ -10,7 +10,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * SGEMM straight from the operands, without packing: for products too small, or with too few
@@ -42,6 +42,15 @@ final class SgemmDirect {
 
     /** Floats of op(A) rows the dot form runs against B at a time (256 KiB, a quarter of L2). */
     private static final int A_BLOCK = 64 * 1024;
+
+    /**
+     * Shuffles pairing lane i with lane i⊕h, for h = L/2, L/4, …, 1: the dot form sums the lanes
+     * of its accumulators in this fixed pairwise order, written out at each use (a helper taking
+     * a vector can miss inlining and box it). Not {@code reduceLanes(ADD)}: its float order is
+     * unspecified and differs between JIT tiers (a test caught one element summed two ways), so
+     * results would depend on JIT state.
+     */
+    private static final VectorShuffle<Float>[] HALVES = halves();
 
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<MemorySegment> SCRATCH_ROWS =
@@ -91,21 +100,32 @@ final class SgemmDirect {
                     }
                 }
                 for (int r = 0; r < rows; r++) {
-                    store(q, ib + r, jc, acc, r * ACC_ROW, cols);
+                    long at = (q.cOff() + (long) (ib + r) * q.ldc() + jc) * Float.BYTES;
+                    if (q.accumulate()) {
+                        addRow(acc, r * ACC_ROW, cols, q.c(), at);
+                    } else {
+                        storeRow(acc, r * ACC_ROW, cols, q.c(), at);
+                    }
                 }
             }
         }
     }
 
-    private static void store(SgemmProblem q, int i, int j, float[] acc, int from, int cols) {
-        long at = (q.cOff() + (long) i * q.ldc() + j) * Float.BYTES;
+    /** C row (from byte {@code at}) = acc[from, from + cols). */
+    private static void storeRow(float[] acc, int from, int cols, MemorySegment c, long at) {
+        for (int v = 0; v < cols; v += L, at += (long) L * Float.BYTES) {
+            FloatVector.fromArray(SPECIES, acc, from + v)
+                    .intoMemorySegment(c, at, LE, SPECIES.indexInRange(v, cols));
+        }
+    }
+
+    /** C row += acc[from, from + cols); apart from {@link #storeRow}: neither is a cold branch. */
+    private static void addRow(float[] acc, int from, int cols, MemorySegment c, long at) {
         for (int v = 0; v < cols; v += L, at += (long) L * Float.BYTES) {
             VectorMask<Float> live = SPECIES.indexInRange(v, cols);
-            FloatVector x = FloatVector.fromArray(SPECIES, acc, from + v);
-            if (q.accumulate()) {
-                x = x.add(FloatVector.fromMemorySegment(SPECIES, q.c(), at, LE, live));
-            }
-            x.intoMemorySegment(q.c(), at, LE, live);
+            FloatVector.fromArray(SPECIES, acc, from + v)
+                    .add(FloatVector.fromMemorySegment(SPECIES, c, at, LE, live))
+                    .intoMemorySegment(c, at, LE, live);
         }
     }
 
@@ -156,8 +176,12 @@ final class SgemmDirect {
         int k = q.k();
         int kFull = k - k % L;
         VectorMask<Float> tail = SPECIES.indexInRange(kFull, k);
+        MemorySegment b = q.b();
         long bRow = (long) q.ldb() * Float.BYTES;
         long b0 = (q.bOff() + (long) j * q.ldb()) * Float.BYTES;
+        long b1 = b0 + bRow;
+        long b2 = b1 + bRow;
+        long b3 = b2 + bRow;
         for (int i = i0; i < i1; i++) {
             long ai = aAt + (i - i0) * aRow;
             FloatVector s0 = FloatVector.zero(SPECIES);
@@ -168,21 +192,27 @@ final class SgemmDirect {
             for (; p < kFull; p += L) {
                 long off = (long) p * Float.BYTES;
                 FloatVector av = FloatVector.fromMemorySegment(SPECIES, a, ai + off, LE);
-                s0 = load(q, b0 + off).fma(av, s0);
-                s1 = load(q, b0 + bRow + off).fma(av, s1);
-                s2 = load(q, b0 + 2 * bRow + off).fma(av, s2);
-                s3 = load(q, b0 + 3 * bRow + off).fma(av, s3);
+                s0 = FloatVector.fromMemorySegment(SPECIES, b, b0 + off, LE).fma(av, s0);
+                s1 = FloatVector.fromMemorySegment(SPECIES, b, b1 + off, LE).fma(av, s1);
+                s2 = FloatVector.fromMemorySegment(SPECIES, b, b2 + off, LE).fma(av, s2);
+                s3 = FloatVector.fromMemorySegment(SPECIES, b, b3 + off, LE).fma(av, s3);
             }
             long off = (long) p * Float.BYTES;
             FloatVector av = FloatVector.fromMemorySegment(SPECIES, a, ai + off, LE, tail);
-            s0 = load(q, b0 + off, tail).fma(av, s0);
-            s1 = load(q, b0 + bRow + off, tail).fma(av, s1);
-            s2 = load(q, b0 + 2 * bRow + off, tail).fma(av, s2);
-            s3 = load(q, b0 + 3 * bRow + off, tail).fma(av, s3);
-            put(q, i, j, s0);
-            put(q, i, j + 1, s1);
-            put(q, i, j + 2, s2);
-            put(q, i, j + 3, s3);
+            s0 = FloatVector.fromMemorySegment(SPECIES, b, b0 + off, LE, tail).fma(av, s0);
+            s1 = FloatVector.fromMemorySegment(SPECIES, b, b1 + off, LE, tail).fma(av, s1);
+            s2 = FloatVector.fromMemorySegment(SPECIES, b, b2 + off, LE, tail).fma(av, s2);
+            s3 = FloatVector.fromMemorySegment(SPECIES, b, b3 + off, LE, tail).fma(av, s3);
+            for (VectorShuffle<Float> swap : HALVES) {
+                s0 = s0.add(s0.rearrange(swap));
+                s1 = s1.add(s1.rearrange(swap));
+                s2 = s2.add(s2.rearrange(swap));
+                s3 = s3.add(s3.rearrange(swap));
+            }
+            put(q, i, j, s0.lane(0));
+            put(q, i, j + 1, s1.lane(0));
+            put(q, i, j + 2, s2.lane(0));
+            put(q, i, j + 3, s3.lane(0));
         }
     }
 
@@ -192,6 +222,7 @@ final class SgemmDirect {
         int k = q.k();
         int kFull = k - k % L;
         VectorMask<Float> tail = SPECIES.indexInRange(kFull, k);
+        MemorySegment b = q.b();
         long b0 = (q.bOff() + (long) j * q.ldb()) * Float.BYTES;
         for (int i = i0; i < i1; i++) {
             long ai = aAt + (i - i0) * aRow;
@@ -200,26 +231,20 @@ final class SgemmDirect {
             for (; p < kFull; p += L) {
                 long off = (long) p * Float.BYTES;
                 FloatVector av = FloatVector.fromMemorySegment(SPECIES, a, ai + off, LE);
-                s = load(q, b0 + off).fma(av, s);
+                s = FloatVector.fromMemorySegment(SPECIES, b, b0 + off, LE).fma(av, s);
             }
             long off = (long) p * Float.BYTES;
             FloatVector av = FloatVector.fromMemorySegment(SPECIES, a, ai + off, LE, tail);
-            s = load(q, b0 + off, tail).fma(av, s);
-            put(q, i, j, s);
+            s = FloatVector.fromMemorySegment(SPECIES, b, b0 + off, LE, tail).fma(av, s);
+            for (VectorShuffle<Float> swap : HALVES) {
+                s = s.add(s.rearrange(swap));
+            }
+            put(q, i, j, s.lane(0));
         }
     }
 
-    private static FloatVector load(SgemmProblem q, long byteOffset) {
-        return FloatVector.fromMemorySegment(SPECIES, q.b(), byteOffset, LE);
-    }
-
-    private static FloatVector load(SgemmProblem q, long byteOffset, VectorMask<Float> live) {
-        return FloatVector.fromMemorySegment(SPECIES, q.b(), byteOffset, LE, live);
-    }
-
-    /** C(i, j) = the lanes of {@code s} summed (+ C(i, j)). */
-    private static void put(SgemmProblem q, int i, int j, FloatVector s) {
-        float v = s.reduceLanes(VectorOperators.ADD);
+    /** C(i, j) = v (+ C(i, j)). */
+    private static void put(SgemmProblem q, int i, int j, float v) {
         long at = q.cOff() + (long) i * q.ldc() + j;
         if (q.accumulate()) {
             v += q.c().getAtIndex(F32, at);
@@ -239,6 +264,17 @@ final class SgemmDirect {
             SCRATCH_ROWS.set(s);
         }
         return s;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] halves() {
+        int steps = Integer.numberOfTrailingZeros(L);
+        VectorShuffle<Float>[] out = new VectorShuffle[steps];
+        for (int s = 0, h = L / 2; s < steps; s++, h /= 2) {
+            int half = h;
+            out[s] = VectorShuffle.fromOp(SPECIES, i -> i ^ half);
+        }
+        return out;
     }
 
     private static float[] scratch(int size) {

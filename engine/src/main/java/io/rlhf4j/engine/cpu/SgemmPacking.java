@@ -148,9 +148,9 @@ final class SgemmPacking {
     /**
      * op(B) columns are contiguous (B stored n×k): each stored row j fills one column of the
      * panel, L floats at a time by a vector load and a scatter store down the column (AVX-512
-     * vscatterdps; 1.7× faster than the scalar copy, the more so as 16 rows of the panel, 4 KiB,
-     * stay in L1 while all its columns are filled). Without hardware scatter (AVX2) the Vector API
-     * falls back to a slow but correct lane loop.
+     * vscatterdps: 0.35 ns per element against 0.6 for a scalar copy; the L panel rows being
+     * filled, 4 KiB, stay in L1). Where the hardware has no scatter the Vector API runs it as a
+     * lane loop: correct, slower.
      */
     private static void packBTransposed(SgemmProblem q, int p0, int kc, int j, int cols,
             float[] dst, int panel) {
