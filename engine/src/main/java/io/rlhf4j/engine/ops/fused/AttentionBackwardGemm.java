@@ -194,7 +194,7 @@ final class AttentionBackwardGemm {
                     pv.intoMemorySegment(pm, at, LE, lanes);
                     dsv.intoMemorySegment(dm, at, LE, lanes);
                 }
-                if (end > 0 && !geo.allKept()) {
+                if (end > 0 && !geo.allKept(b)) {
                     for (int j = 0; j < end; j++) {
                         if (!geo.kept(b, j)) {
                             pm.setAtIndex(TypedAccess.F32, row + j, 0f);

@@ -61,7 +61,7 @@ final class AttentionForwardGemm {
                 int i = r % geo.queries;
                 long row = (long) r * keys;
                 int end = geo.keyEnd(i);
-                if (!geo.allKept()) {
+                if (!geo.allKept(b)) {
                     for (int j = 0; j < end; j++) {
                         if (!geo.kept(b, j)) {
                             pm.setAtIndex(TypedAccess.F32, row + j, Float.NEGATIVE_INFINITY);
