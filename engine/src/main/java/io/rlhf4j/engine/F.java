@@ -1,5 +1,6 @@
 package io.rlhf4j.engine;
 
+import io.rlhf4j.engine.ops.Linear;
 import io.rlhf4j.engine.ops.fused.CrossEntropy;
 import io.rlhf4j.engine.ops.fused.FlashAttention;
 import io.rlhf4j.engine.ops.fused.LayerNorm;
@@ -8,6 +9,7 @@ import io.rlhf4j.engine.ops.fused.Reduction;
 import io.rlhf4j.engine.ops.fused.RmsNorm;
 import io.rlhf4j.engine.ops.fused.Rotary;
 import io.rlhf4j.engine.ops.fused.RotaryTables;
+import io.rlhf4j.engine.ops.fused.SwiGlu;
 
 /**
  * The fused neural-network functions, like torch.nn.functional. Each is one forward kernel and
@@ -82,5 +84,19 @@ public final class F {
      */
     public static Tensor logSoftmaxGather(Tensor logits, Tensor ids) {
         return LogSoftmaxGather.apply(logits, ids);
+    }
+
+    // ---- fused SwiGLU
+
+    /** silu(gate)·up as one op (Llama's MLP gate), same shapes; keeps no silu(gate) tensor. */
+    public static Tensor swiglu(Tensor gate, Tensor up) {
+        return SwiGlu.apply(gate, up);
+    }
+
+    // ---- linear
+
+    /** torch.nn.functional.linear without bias: x·Wᵀ for x [..., in], W [out, in]; see {@link Linear}. */
+    public static Tensor linear(Tensor x, Tensor weight) {
+        return Linear.apply(x, weight);
     }
 }

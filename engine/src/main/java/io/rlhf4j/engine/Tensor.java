@@ -270,14 +270,18 @@ public final class Tensor {
             return;
         }
         if (grad == null) {
-            MemoryScope owner = storage.owner();
-            Storage s = Memory.allocateIn(owner == null || owner.isClosed() ? null : owner,
-                    numel() * dtype.byteSize());
-            grad = new Tensor(s, dtype, shape, Shapes.contiguousStrides(shape), 0);
+            grad = newGradBuffer();
             Copy.into(g.to(dtype), grad);
         } else {
             Elementwise.addInPlace(grad, g);
         }
+    }
+
+    /** A contiguous buffer for this leaf's gradient, in the scope that owns its data (GC memory if none). */
+    private Tensor newGradBuffer() {
+        MemoryScope owner = storage.owner();
+        Storage s = Memory.allocateIn(owner == null || owner.isClosed() ? null : owner, numel() * dtype.byteSize());
+        return new Tensor(s, dtype, shape, Shapes.contiguousStrides(shape), 0);
     }
 
     /** Drops the gradient (the next backward allocates a fresh one). */
@@ -833,5 +837,19 @@ public final class Tensor {
             sb.append(", ").append(Arrays.toString(toDoubleArray()));
         }
         return sb.append(')').toString();
+    }
+
+    // ---- gradient sinks
+
+    /**
+     * This leaf's gradient buffer, created as zeros if it has none yet, for a backward that adds
+     * its contribution in place (see {@link io.rlhf4j.engine.autograd.Autograd#leafGradSink}).
+     */
+    public Tensor gradBuffer() {
+        if (grad == null) {
+            grad = newGradBuffer();
+            grad.fill(0);
+        }
+        return grad;
     }
 }

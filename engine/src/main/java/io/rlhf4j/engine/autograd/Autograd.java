@@ -1,5 +1,6 @@
 package io.rlhf4j.engine.autograd;
 
+import io.rlhf4j.engine.DType;
 import io.rlhf4j.engine.Tensor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -7,7 +8,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /** Records operations on the graph and runs the reverse pass. */
@@ -34,6 +34,21 @@ public final class Autograd {
     }
 
     /**
+     * For a backward closure: the F32 gradient buffer of {@code input} when it is a leaf that needs a
+     * gradient (created as zeros if it has none yet), so the backward can add its contribution into
+     * it directly (a GEMM with accumulate, a scatter-add) instead of materialising a gradient the
+     * size of the weight, and return null for that input. Null when input is not such a leaf; the
+     * backward then returns the gradient as usual. The buffer is used on every step alike, so the
+     * order in which contributions are summed does not depend on whether a buffer existed.
+     */
+    public static Tensor leafGradSink(Tensor input) {
+        if (input == null || !input.isLeaf() || !input.requiresGrad() || input.dtype() != DType.F32) {
+            return null;
+        }
+        return input.gradBuffer();
+    }
+
+    /**
      * Back-propagates {@code gradient} (the gradient of some scalar with respect to {@code root})
      * through the graph, accumulating into the {@code grad} of every leaf that requires one.
      */
@@ -47,34 +62,41 @@ public final class Autograd {
                     + " does not match tensor shape " + Arrays.toString(root.shape()));
         }
         List<Tensor> order = topologicalOrder(root);
-        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
-        grads.put(root, gradient);
+        GradientStore grads = new GradientStore();
+        grads.seed(root, gradient);
         try (var g = Grad.disabled()) {
             for (Tensor t : order) {
-                Tensor grad = grads.remove(t);
+                Tensor grad = grads.take(t);
                 if (grad == null) {
                     continue;
                 }
-                Node node = t.gradFn();
-                if (node == null) {
-                    t.accumulateGrad(grad);
-                    continue;
+                try (var _ = grads.openNodeScope()) {
+                    propagate(t, grad, grads);
                 }
-                Tensor[] inputs = node.inputs();
-                Tensor[] inputGrads = node.backward(grad);
-                for (int i = 0; i < inputs.length; i++) {
-                    Tensor in = inputs[i];
-                    if (in == null || !in.requiresGrad() || inputGrads[i] == null) {
-                        continue;
-                    }
-                    if (!Arrays.equals(in.shape(), inputGrads[i].shape())) {
-                        throw new IllegalStateException("backward of " + node.name() + " gave a gradient of shape "
-                                + Arrays.toString(inputGrads[i].shape()) + " for input " + i + " of shape "
-                                + Arrays.toString(in.shape()));
-                    }
-                    grads.merge(in, inputGrads[i], Tensor::add);
-                }
+                grads.release(grad);
             }
+        }
+    }
+
+    private static void propagate(Tensor t, Tensor grad, GradientStore grads) {
+        Node node = t.gradFn();
+        if (node == null) {
+            t.accumulateGrad(grad);
+            return;
+        }
+        Tensor[] inputs = node.inputs();
+        Tensor[] inputGrads = node.backward(grad);
+        for (int i = 0; i < inputs.length; i++) {
+            Tensor in = inputs[i];
+            if (in == null || !in.requiresGrad() || inputGrads[i] == null) {
+                continue;
+            }
+            if (!Arrays.equals(in.shape(), inputGrads[i].shape())) {
+                throw new IllegalStateException("backward of " + node.name() + " gave a gradient of shape "
+                        + Arrays.toString(inputGrads[i].shape()) + " for input " + i + " of shape "
+                        + Arrays.toString(in.shape()));
+            }
+            grads.accumulate(in, inputGrads[i]);
         }
     }
 

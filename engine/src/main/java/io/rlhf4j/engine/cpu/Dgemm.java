@@ -2,42 +2,66 @@ package io.rlhf4j.engine.cpu;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
-/** Double-precision (gradient checks) matrix product, row-major, with transpose flags and batching. */
+/**
+ * Double-precision matrix product, the same API and layout as {@link Sgemm} on F64 operands.
+ * It exists for F64 gradient checks, so it is written for clarity: i-p-j loops, each row of C
+ * summed in a double[] over p in order, rows split over {@link Parallel} (deterministic).
+ */
 public final class Dgemm {
 
-    private static final ValueLayout.OfDouble F = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+    private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED;
 
     private Dgemm() {
     }
 
-    /** C[m×n] = op(A)·op(B) (+ C if accumulate); offsets in floats; op(A) is Aᵀ when transA. */
+    /** As {@link Sgemm#sgemm}, in double. */
     public static void dgemm(boolean transA, boolean transB, int m, int n, int k,
-            MemorySegment a, long aOffset, int lda, MemorySegment b, long bOffset, int ldb,
+            MemorySegment a, long aOffset, int lda,
+            MemorySegment b, long bOffset, int ldb,
             MemorySegment c, long cOffset, int ldc, boolean accumulate) {
-        Parallel.forRange(m, 1, (i0, i1) -> {
-            for (int i = i0; i < i1; i++) {
-                for (int j = 0; j < n; j++) {
-                    double acc = 0;
-                    for (int p = 0; p < k; p++) {
-                        double x = a.getAtIndex(F, aOffset + (transA ? (long) p * lda + i : (long) i * lda + p));
-                        double y = b.getAtIndex(F, bOffset + (transB ? (long) j * ldb + p : (long) p * ldb + j));
-                        acc += x * y;
+        dgemmBatched(transA, transB, 1, m, n, k, a, aOffset, 0, lda, b, bOffset, 0, ldb,
+                c, cOffset, 0, ldc, accumulate);
+    }
+
+    /** As {@link Sgemm#sgemmBatched}, in double. */
+    public static void dgemmBatched(boolean transA, boolean transB, int batch, int m, int n, int k,
+            MemorySegment a, long aOffset, long strideA, int lda,
+            MemorySegment b, long bOffset, long strideB, int ldb,
+            MemorySegment c, long cOffset, long strideC, int ldc, boolean accumulate) {
+        GemmChecks.check(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb,
+                c, cOffset, ldc, batch, strideA, strideB, strideC, Double.BYTES);
+        if (batch == 0 || m == 0 || n == 0) {
+            return;
+        }
+        long aRow = transA ? 1 : lda;
+        long aCol = transA ? lda : 1;
+        long bRow = transB ? 1 : ldb;
+        long bCol = transB ? ldb : 1;
+        // about 64K multiply-adds per chunk at least
+        int minRows = (int) Math.max(1, (1L << 16) / Math.max(1, (long) n * k));
+        Parallel.forRange(Math.multiplyExact(batch, m), minRows, (r0, r1) -> {
+            double[] acc = new double[n];
+            for (int r = r0; r < r1; r++) {
+                int e = r / m;
+                int i = r % m;
+                long aAt = aOffset + e * strideA + i * aRow;
+                long bAt = bOffset + e * strideB;
+                Arrays.fill(acc, 0.0);
+                for (int p = 0; p < k; p++) {
+                    double aip = a.getAtIndex(F64, aAt + p * aCol);
+                    long bp = bAt + p * bRow;
+                    for (int j = 0; j < n; j++) {
+                        acc[j] += aip * b.getAtIndex(F64, bp + j * bCol);
                     }
-                    long ci = cOffset + (long) i * ldc + j;
-                    c.setAtIndex(F, ci, accumulate ? c.getAtIndex(F, ci) + acc : acc);
+                }
+                long cAt = cOffset + e * strideC + (long) i * ldc;
+                for (int j = 0; j < n; j++) {
+                    double v = accumulate ? acc[j] + c.getAtIndex(F64, cAt + j) : acc[j];
+                    c.setAtIndex(F64, cAt + j, v);
                 }
             }
         });
-    }
-
-    /** {@code batch} products; operand i starts at offset + i·stride (stride 0 broadcasts). */
-    public static void dgemmBatched(boolean transA, boolean transB, int batch, int m, int n, int k,
-            MemorySegment a, long aOffset, long strideA, int lda, MemorySegment b, long bOffset, long strideB, int ldb,
-            MemorySegment c, long cOffset, long strideC, int ldc, boolean accumulate) {
-        for (int i = 0; i < batch; i++) {
-            dgemm(transA, transB, m, n, k, a, aOffset + i * strideA, lda, b, bOffset + i * strideB, ldb,
-                    c, cOffset + i * strideC, ldc, accumulate);
-        }
     }
 }

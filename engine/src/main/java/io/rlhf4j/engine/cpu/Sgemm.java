@@ -1,43 +1,141 @@
 package io.rlhf4j.engine.cpu;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import static io.rlhf4j.engine.cpu.SgemmMicroKernel.MR;
+import static io.rlhf4j.engine.cpu.SgemmMicroKernel.NR;
 
-/** Single-precision matrix product, row-major, with transpose flags and batching. */
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Single-precision matrix product on the CPU, row-major, on off-heap F32 (little-endian)
+ * operands. C must not overlap A or B.
+ *
+ * <p>Routing: products under {@value #SMALL_MNK} multiply-adds, and thin ones (fewer than
+ * {@value #THIN} rows of C; with B transposed, whose packing costs the most, fewer than
+ * {@value #THIN_TRANS_B} rows or {@value #NARROW_TRANS_B} columns) go to {@link SgemmDirect} (no
+ * packing); the rest to {@link SgemmPacked} (packed panels + register-tiled micro-kernel). Work is split over {@link Parallel} by whole
+ * micro-tile rows or columns of C, so each C element is computed by one thread in a fixed k
+ * order: results are bitwise the same from run to run and for any thread count.
+ *
+ * <p>Speed note: the micro-kernel is a large method; with tiered compilation C1 can give up on
+ * it and leave it slow for a long time. Hot runs should use {@code -XX:-TieredCompilation}.
+ */
 public final class Sgemm {
 
-    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    /** Below this m·n·k, packing and threading cost more than they save. */
+    static final long SMALL_MNK = 32 * 1024;
+    /**
+     * Below these row counts the direct path beats packing (measured at n·k = 2048², 512·4096):
+     * thin products are bound by reading B, which packing reads twice and writes once.
+     */
+    static final int THIN = 4;
+    static final int THIN_TRANS_B = 12;
+    /**
+     * Below this column count, B transposed, the direct dot form beats packing (m = k = 2048:
+     * 2× at n = 16, level at 32, packing 1.7× ahead at 64) — a value head's x·wᵀ, for one.
+     */
+    static final int NARROW_TRANS_B = 32;
+    /** Multiply-adds per thread below which a second thread costs more than it saves. */
+    private static final long MIN_MNK_PER_THREAD = 1L << 19;
 
     private Sgemm() {
     }
 
-    /** C[m×n] = op(A)·op(B) (+ C if accumulate); offsets in floats; op(A) is Aᵀ when transA. */
+    /**
+     * C[m×n] = op(A)·op(B) (+ C if accumulate). op(A) is m×k: A stored row-major m×k with row
+     * stride lda, or if transA, stored k×m (A^T) with row stride lda. Same for B (k×n, or n×k if
+     * transB). Offsets are in floats.
+     */
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k,
-            MemorySegment a, long aOffset, int lda, MemorySegment b, long bOffset, int ldb,
+            MemorySegment a, long aOffset, int lda,
+            MemorySegment b, long bOffset, int ldb,
             MemorySegment c, long cOffset, int ldc, boolean accumulate) {
-        Parallel.forRange(m, 1, (i0, i1) -> {
-            for (int i = i0; i < i1; i++) {
-                for (int j = 0; j < n; j++) {
-                    float acc = 0;
-                    for (int p = 0; p < k; p++) {
-                        float x = a.getAtIndex(F, aOffset + (transA ? (long) p * lda + i : (long) i * lda + p));
-                        float y = b.getAtIndex(F, bOffset + (transB ? (long) j * ldb + p : (long) p * ldb + j));
-                        acc += x * y;
-                    }
-                    long ci = cOffset + (long) i * ldc + j;
-                    c.setAtIndex(F, ci, accumulate ? c.getAtIndex(F, ci) + acc : acc);
-                }
-            }
-        });
+        SgemmProblem q = new SgemmProblem(transA, transB, m, n, k, a, aOffset, lda,
+                b, bOffset, ldb, c, cOffset, ldc, accumulate);
+        GemmChecks.check(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb,
+                c, cOffset, ldc, 1, 0, 0, 0, Float.BYTES);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        run(q, true);
     }
 
-    /** {@code batch} products; operand i starts at offset + i·stride (stride 0 broadcasts). */
+    /**
+     * batch independent products; operand i starts at offset + i*stride (stride 0 = broadcast
+     * the same operand).
+     */
     public static void sgemmBatched(boolean transA, boolean transB, int batch, int m, int n, int k,
-            MemorySegment a, long aOffset, long strideA, int lda, MemorySegment b, long bOffset, long strideB, int ldb,
+            MemorySegment a, long aOffset, long strideA, int lda,
+            MemorySegment b, long bOffset, long strideB, int ldb,
             MemorySegment c, long cOffset, long strideC, int ldc, boolean accumulate) {
-        for (int i = 0; i < batch; i++) {
-            sgemm(transA, transB, m, n, k, a, aOffset + i * strideA, lda, b, bOffset + i * strideB, ldb,
-                    c, cOffset + i * strideC, ldc, accumulate);
+        GemmChecks.check(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb,
+                c, cOffset, ldc, batch, strideA, strideB, strideC, Float.BYTES);
+        if (batch == 0 || m == 0 || n == 0) {
+            return;
+        }
+        SgemmProblem first = new SgemmProblem(transA, transB, m, n, k, a, aOffset, lda,
+                b, bOffset, ldb, c, cOffset, ldc, accumulate);
+        int threads = Parallel.threads();
+        // Whole products per thread when they divide evenly or are each too small to split;
+        // otherwise one product at a time, each split over the threads.
+        boolean perProduct = batch >= threads
+                && (batch % threads == 0 || first.flops() / 2 < MIN_MNK_PER_THREAD * threads);
+        if (perProduct) {
+            Parallel.forRange(batch, 1, (start, end) -> {
+                for (int i = start; i < end; i++) {
+                    run(first.shifted(i * strideA, i * strideB, i * strideC), false);
+                }
+            });
+        } else {
+            for (int i = 0; i < batch; i++) {
+                run(first.shifted(i * strideA, i * strideB, i * strideC), true);
+            }
+        }
+    }
+
+    private static void run(SgemmProblem q, boolean parallel) {
+        int m = q.m();
+        int n = q.n();
+        if (q.k() == 0) {
+            if (!q.accumulate()) {
+                zero(q);
+            }
+            return;
+        }
+        long mnk = q.flops() / 2;
+        int maxThreads = parallel ? (int) Math.max(1, mnk / MIN_MNK_PER_THREAD) : 1;
+        boolean direct = mnk < SMALL_MNK
+                || (q.transB() ? m < THIN_TRANS_B || n < NARROW_TRANS_B : m < THIN);
+        if (direct) {
+            // Split the longer side of C: a thin C splits its columns, so each thread reads
+            // only its part of B; a narrow one its rows, so each reads only its part of A.
+            if (n >= m) {
+                Parallel.forRange(n, Math.max(1, n / maxThreads),
+                        (j0, j1) -> SgemmDirect.compute(q, 0, m, j0, j1));
+            } else {
+                Parallel.forRange(m, Math.max(1, m / maxThreads),
+                        (i0, i1) -> SgemmDirect.compute(q, i0, i1, 0, n));
+            }
+            return;
+        }
+        // Split by whole NR-column or MR-row panels, whichever leaves the busiest thread less.
+        int colPanels = SgemmPacked.ceil(n, NR);
+        int rowPanels = SgemmPacked.ceil(m, MR);
+        int t = Math.min(maxThreads, Parallel.threads());
+        long byCols = (long) SgemmPacked.ceil(colPanels, t) * NR * m;
+        long byRows = (long) SgemmPacked.ceil(rowPanels, t) * MR * n;
+        if (byCols <= byRows) {
+            Parallel.forRange(colPanels, Math.max(1, colPanels / t),
+                    (p0, p1) -> SgemmPacked.compute(q, 0, m, p0 * NR, Math.min(n, p1 * NR)));
+        } else {
+            Parallel.forRange(rowPanels, Math.max(1, rowPanels / t),
+                    (p0, p1) -> SgemmPacked.compute(q, p0 * MR, Math.min(m, p1 * MR), 0, n));
+        }
+    }
+
+    private static void zero(SgemmProblem q) {
+        for (int i = 0; i < q.m(); i++) {
+            long row = (q.cOff() + (long) i * q.ldc()) * Float.BYTES;
+            q.c().asSlice(row, (long) q.n() * Float.BYTES).fill((byte) 0);
         }
     }
 }

@@ -1,7 +1,7 @@
 package io.rlhf4j.engine.memory;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * A region of tensor lifetimes: every tensor created while the scope is the innermost open one
@@ -13,7 +13,8 @@ public final class MemoryScope implements AutoCloseable {
 
     private final CpuMemoryPool pool;
     private final MemoryScope parent;
-    private final List<Storage> storages = new ArrayList<>();
+    /** Insertion-ordered (identity: Storage keeps Object's equals), so removal is O(1). */
+    private final Set<Storage> storages = new LinkedHashSet<>();
     private boolean closed;
 
     MemoryScope(CpuMemoryPool pool, MemoryScope parent) {
@@ -28,6 +29,41 @@ public final class MemoryScope implements AutoCloseable {
         Storage s = new Storage(pool.acquire(Math.max(bytes, 1)), this);
         storages.add(s);
         return s;
+    }
+
+    /**
+     * Takes over {@code storage} from the open scope that owns it, without copying: it now returns
+     * to the pool when this scope closes (or is freed early with {@link #free}), no longer when its
+     * old scope closes. Lets a nested scope hand a result to an enclosing one, as autograd does with
+     * the gradients each node's backward returns.
+     */
+    public void adopt(Storage storage) {
+        MemoryScope from = storage.owner();
+        if (closed) {
+            throw new IllegalStateException("adopt into a closed Memory.scope()");
+        }
+        if (from == this) {
+            return;
+        }
+        if (from == null || from.closed || storage.isReleased() || !from.storages.remove(storage)) {
+            throw new IllegalStateException("adopt needs storage owned by an open Memory.scope(); this one is "
+                    + (from == null ? "not pooled" : "already released"));
+        }
+        storage.setOwner(this);
+        storages.add(storage);
+    }
+
+    /**
+     * Returns {@code storage}, owned by this scope, to the pool now instead of at {@link #close()}.
+     * The caller promises nothing reads it again; a later access through any tensor viewing it fails
+     * loudly (as after a scope closes) rather than reading recycled bytes.
+     */
+    public void free(Storage storage) {
+        if (storage.owner() != this || !storages.remove(storage)) {
+            throw new IllegalStateException("free of storage that this Memory.scope() does not own");
+        }
+        storage.markReleased();
+        pool.release(storage.rawSegment());
     }
 
     /** The scope that was innermost when this one opened, or null for the outermost. */

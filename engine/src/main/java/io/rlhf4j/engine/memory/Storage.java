@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
 public final class Storage {
 
     private final MemorySegment segment;
-    private final MemoryScope owner;
+    private MemoryScope owner;
     private volatile boolean released;
 
     Storage(MemorySegment segment, MemoryScope owner) {
@@ -44,6 +44,10 @@ public final class Storage {
 
     public boolean isReleased() {
         return released;
+    }
+
+    void setOwner(MemoryScope scope) {
+        owner = scope;
     }
 
     void markReleased() {

@@ -33,7 +33,15 @@ public final class Embedding {
         outShape[ids.rank()] = hidden;
         Tensor out = IndexSelect.select(weight, 0, flat).view(outShape);
         int[] wShape = weight.shape();
-        return Autograd.record(out, "embedding", g -> new Tensor[] {
-            IndexSelect.add(g.reshape(flat.length, hidden), 0, flat, wShape).to(weight.dtype()), null}, weight, ids);
+        return Autograd.record(out, "embedding", g -> {
+            // An F32 weight leaf takes the rows straight into its gradient buffer: no dense
+            // [vocab, hidden] gradient (108 MiB for SmolLM) is materialised.
+            Tensor sink = Autograd.leafGradSink(weight);
+            if (sink != null) {
+                IndexSelect.addInto(g.reshape(flat.length, hidden), 0, flat, sink);
+                return new Tensor[] {null, null};
+            }
+            return new Tensor[] {IndexSelect.add(g.reshape(flat.length, hidden), 0, flat, wShape).to(weight.dtype()), null};
+        }, weight, ids);
     }
 }

@@ -69,8 +69,16 @@ public final class IndexSelect {
      */
     static Tensor add(Tensor g, int d, long[] ids, int[] shape) {
         DType type = g.dtype() == DType.F64 ? DType.F64 : DType.F32;
-        Tensor gc = g.to(type).contiguous();
         Tensor out = Tensor.zeros(type, shape);
+        addInto(g, d, ids, out);
+        return out;
+    }
+
+    /** Adds g's slices into {@code out} (contiguous, F32 or F64) at the ids along {@code d}, in id order. */
+    static void addInto(Tensor g, int d, long[] ids, Tensor out) {
+        DType type = out.dtype();
+        int[] shape = out.shape();
+        Tensor gc = g.to(type).contiguous();
         int n = shape[d];
         int m = ids.length;
         int inner = Math.toIntExact(innerSize(shape, d));
@@ -87,7 +95,7 @@ public final class IndexSelect {
                 int len = Math.min(block, inner - c0);
                 for (int i = 0; i < m; i++) {
                     long from = gBase + ((long) row * m + i) * inner + c0;
-                    long to = ((long) row * n + ids[i]) * inner + c0;
+                    long to = out.offset() + ((long) row * n + ids[i]) * inner + c0;
                     if (type == DType.F64) {
                         for (int k = 0; k < len; k++) {
                             os.setAtIndex(TypedAccess.F64, to + k,
@@ -99,7 +107,6 @@ public final class IndexSelect {
                 }
             }
         });
-        return out;
     }
 
     /** dst[0, n) += src[0, n) on F32 rows (offsets in elements). */

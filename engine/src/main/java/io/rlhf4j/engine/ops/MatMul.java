@@ -47,8 +47,26 @@ public final class MatMul {
         int[] aShape = a.shape();
         int[] bShape = b.shape();
         return Autograd.record(out, "matmul", g -> new Tensor[] {
-            g.matmul(b.detach().mT()).sumTo(aShape).to(a.dtype()),
-            a.detach().mT().matmul(g).sumTo(bShape).to(b.dtype())}, a, b);
+            a.requiresGrad() ? g.matmul(b.detach().mT()).sumTo(aShape).to(a.dtype()) : null,
+            b.requiresGrad() ? rightGradient(a.detach(), b.detach(), g).to(b.dtype()) : null}, a, b);
+    }
+
+    /**
+     * ∂L/∂b = Σ_batch aᵀ·g. When b is one matrix shared by every batch of a (x·Wᵀ in a linear
+     * layer), the batch sum folds into the GEMM's inner dimension: one [k, rows]·[rows, n] product
+     * instead of a batched product, a copy and a reduction. A transposed b gets its gradient as
+     * (gᵀ·a)ᵀ, so the view's backward hands the weight a contiguous gradient without a transpose copy.
+     */
+    private static Tensor rightGradient(Tensor a, Tensor b, Tensor g) {
+        if (b.rank() != 2 || a.rank() <= 2) {
+            return a.mT().matmul(g).sumTo(b.shape());
+        }
+        int k = b.shape(0);
+        int n = b.shape(1);
+        Tensor rows = a.reshape(-1, k);
+        Tensor gRows = g.reshape(-1, n);
+        boolean transposed = b.strides()[0] == 1 && b.strides()[1] == k && n > 1;
+        return transposed ? gRows.mT().matmul(rows).mT() : rows.mT().matmul(gRows);
     }
 
     private static void multiply(Tensor a, Tensor b, int[] batch, int m, int n, int k, Tensor out) {

@@ -47,8 +47,17 @@ class MemoryScopeTest {
         }
         assertThat(CpuMemoryPool.sizeClass(1)).isEqualTo(64);
         assertThat(CpuMemoryPool.sizeClass(65)).isEqualTo(128);
-        assertThat(CpuMemoryPool.sizeClass((1 << 20) + 1)).isEqualTo(2L << 20);
+        assertThat(CpuMemoryPool.sizeClass(4096)).isEqualTo(4096);
+        assertThat(CpuMemoryPool.sizeClass(4097)).isEqualTo(4096 + 512);
+        assertThat(CpuMemoryPool.sizeClass((1 << 20) + 1)).isEqualTo((1L << 20) + (1 << 17));
         assertThat(CpuMemoryPool.sizeClass(5L << 20)).isEqualTo(5L << 20);
+        // [512 tokens, 576 hidden] F32, SmolLM's activation: an exact class, not 2 MiB.
+        assertThat(CpuMemoryPool.sizeClass(512 * 576 * 4)).isEqualTo(512 * 576 * 4);
+        for (long bytes = 65; bytes < (64L << 20); bytes = bytes * 3 / 2 + 7) {
+            long size = CpuMemoryPool.sizeClass(bytes);
+            assertThat(size % 64).isZero();
+            assertThat((double) size).isBetween((double) bytes, bytes <= 4096 ? 2.0 * bytes : 1.125 * bytes);
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.rlhf4j.nn.layers;
 
 import io.rlhf4j.engine.DType;
+import io.rlhf4j.engine.F;
 import io.rlhf4j.engine.Tensor;
 import io.rlhf4j.nn.Module;
 
@@ -14,8 +15,8 @@ public final class GatedMlp extends Module {
     }
 
     public Tensor forward(Tensor x) {
-        Tensor gated = child("gate_proj", Projection.class).forward(x).silu()
-                .mul(child("up_proj", Projection.class).forward(x));
+        Tensor gated = F.swiglu(child("gate_proj", Projection.class).forward(x),
+                child("up_proj", Projection.class).forward(x));
         return child("down_proj", Projection.class).forward(gated);
     }
 }

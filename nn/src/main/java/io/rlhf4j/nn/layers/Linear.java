@@ -1,6 +1,7 @@
 package io.rlhf4j.nn.layers;
 
 import io.rlhf4j.engine.DType;
+import io.rlhf4j.engine.F;
 import io.rlhf4j.engine.Tensor;
 import io.rlhf4j.nn.Module;
 import io.rlhf4j.nn.Parameter;
@@ -26,7 +27,7 @@ public final class Linear extends Module implements Projection {
 
     @Override
     public Tensor forward(Tensor x) {
-        Tensor y = x.matmul(weight.tensor().mT());
+        Tensor y = F.linear(x, weight.tensor());
         return bias == null ? y : y.add(bias.tensor());
     }
 

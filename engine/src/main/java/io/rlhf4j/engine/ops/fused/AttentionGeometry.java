@@ -23,6 +23,8 @@ final class AttentionGeometry {
     final int diagonal;
     final double scale;
     private final boolean[] keep;
+    /** Per batch element: whether the padding mask keeps every key (an all-ones mask, the usual case). */
+    private final boolean[] unpadded;
 
     AttentionGeometry(Tensor q, Tensor k, Tensor v, Tensor keyMask, boolean causal, double scale) {
         if (q.rank() != 4 || k.rank() != 4 || v.rank() != 4) {
@@ -52,6 +54,13 @@ final class AttentionGeometry {
         diagonal = keys - queries;
         this.scale = Double.isNaN(scale) ? 1 / Math.sqrt(dim) : scale;
         keep = keyMask == null ? null : readMask(keyMask, batch, keys);
+        unpadded = new boolean[batch];
+        for (int b = 0; b < batch; b++) {
+            unpadded[b] = true;
+            for (int j = 0; keep != null && j < keys && unpadded[b]; j++) {
+                unpadded[b] = keep[b * keys + j];
+            }
+        }
     }
 
     private static boolean[] readMask(Tensor mask, int batch, int keys) {
@@ -70,6 +79,11 @@ final class AttentionGeometry {
     /** Whether the padding mask keeps key j of batch element b. */
     boolean kept(int b, int j) {
         return keep == null || keep[b * keys + j];
+    }
+
+    /** Whether the padding mask keeps every key of batch element b. */
+    boolean allKept(int b) {
+        return unpadded[b];
     }
 
     /** One past the last key query i may see under the causal rule (all keys when not causal). */

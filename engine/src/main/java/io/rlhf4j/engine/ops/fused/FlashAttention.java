@@ -45,13 +45,24 @@ public final class FlashAttention {
         Tensor qc = AttentionGeometry.rows(q, type);
         Tensor kc = AttentionGeometry.rows(k, type);
         Tensor vc = AttentionGeometry.rows(v, type);
-        Tensor out = Tensor.zeros(type, geo.batch, geo.queryHeads, geo.queries, geo.dim);
+        // Stored [B, T, Hq, D], seen as [B, Hq, T, D]: the usual next step, out.transpose(1, 2)
+        // .reshape(B, T, Hq·D) for the output projection, is then a view instead of a copy.
+        Tensor out = Tensor.zeros(type, geo.batch, geo.queries, geo.queryHeads, geo.dim).transpose(1, 2);
         Tensor lse = Tensor.empty(DType.F64, geo.batch, geo.queryHeads, geo.queries);
-        forward(geo, RowMath.of(type), qc, kc, vc, out, lse);
+        if (type == DType.F32 && AttentionForwardGemm.applies(geo)) {
+            AttentionForwardGemm.run(geo, qc, kc, vc, out, lse);
+        } else {
+            forward(geo, RowMath.of(type), qc, kc, vc, out, lse);
+        }
         return Autograd.record(out.to(q.dtype()), "scaled_dot_product_attention", g -> {
             // q, k, v are re-read (widened again for BF16) instead of keeping widened copies alive
-            Tensor[] grads = FlashAttentionBackward.run(geo, RowMath.of(type), AttentionGeometry.rows(g, type),
-                    AttentionGeometry.rows(q, type), AttentionGeometry.rows(k, type), AttentionGeometry.rows(v, type), out, lse);
+            Tensor gr = AttentionGeometry.rows(g, type);
+            Tensor qr = AttentionGeometry.rows(q, type);
+            Tensor kr = AttentionGeometry.rows(k, type);
+            Tensor vr = AttentionGeometry.rows(v, type);
+            Tensor[] grads = type == DType.F32 && AttentionBackwardGemm.fits(geo)
+                    ? AttentionBackwardGemm.run(geo, gr, qr, kr, vr, out, lse)
+                    : FlashAttentionBackward.run(geo, RowMath.of(type), gr, qr, kr, vr, out, lse);
             return new Tensor[] {grads[0].to(q.dtype()), grads[1].to(k.dtype()), grads[2].to(v.dtype()), null};
         }, q, k, v, keyMask);
     }

@@ -4,6 +4,7 @@ import io.rlhf4j.engine.DType;
 import io.rlhf4j.engine.Tensor;
 import io.rlhf4j.engine.autograd.Autograd;
 import io.rlhf4j.engine.cpu.Parallel;
+import io.rlhf4j.engine.memory.Memory;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -46,9 +47,11 @@ public final class Rotary {
         DType type = RowMath.computeType(x.dtype());
         Tensor cc = cos.detach().to(type).contiguous();
         Tensor sc = sin.detach().to(type).contiguous();
-        Tensor xc = x.detach().to(type).contiguous();
         Tensor out = Tensor.empty(type, x.shape());
-        rotate(xc, cc, sc, out, heads, seq, tableBatch, false);
+        // x is usually a transposed [B, T, H, D] projection: its contiguous copy is needed only here.
+        try (var _ = Memory.scope()) {
+            rotate(x.detach().to(type).contiguous(), cc, sc, out, heads, seq, tableBatch, false);
+        }
         return Autograd.record(out.to(x.dtype()), "rotary_embedding", g -> {
             Tensor gx = Tensor.empty(type, x.shape());
             rotate(g.to(type).contiguous(), cc, sc, gx, heads, seq, tableBatch, true);
