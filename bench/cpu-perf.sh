@@ -32,7 +32,7 @@ python3 bench/peers/numpy_gemm.py | tee "$out/numpy_gemm.log"
 jmh generation 'GenerationBench|ForwardBench'
 python3 bench/peers/torch_cpu.py --repeats 3 | tee "$out/torch_cpu.log"
 
-jmh sft-step 'SftStepBench'
+jmh sft-step 'SftStepBench' -wi 2 -i 5   # single-shot steps: the first two warm the JIT up
 python3 bench/peers/torch_sft_step.py --steps 3 | tee "$out/torch_sft_step.log"
 
 jmh kernels 'LogSoftmaxGatherBench|RmsNormBench|SoftmaxBench|AttentionBench' -p cols=4096,32000
