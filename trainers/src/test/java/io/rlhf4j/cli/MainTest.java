@@ -3,10 +3,7 @@ package io.rlhf4j.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rlhf4j.trainers.TestAssets;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,25 +15,6 @@ class MainTest {
 
     @TempDir
     Path dir;
-
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
 
     private String[] sft(Path output, String... extra) {
         Path ex = TestAssets.EXAMPLES;
@@ -52,7 +30,7 @@ class MainTest {
     @Test
     void sftRunsTheExampleConfigEndToEnd() throws IOException {
         Path out = dir.resolve("run");
-        Run r = run(sft(out));
+        CliRun r = CliRun.of(sft(out));
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("finished at step 6");
         List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
@@ -65,32 +43,32 @@ class MainTest {
         }
         assertThat(out.resolve("checkpoint-6/checkpoint.complete")).exists();
 
-        Run resumed = run(sft(out, "--set", "max_steps=9", "--resume"));
+        CliRun resumed = CliRun.of(sft(out, "--set", "max_steps=9", "--resume"));
         assertThat(resumed.code()).as(resumed.err()).isZero();
         assertThat(resumed.out()).contains("resumed from").contains("checkpoint-6").contains("finished at step 9");
     }
 
     @Test
     void resumeWithoutCheckpointAndBadConfigAreReported() {
-        Run r = run(sft(dir.resolve("empty"), "--resume"));
+        CliRun r = CliRun.of(sft(dir.resolve("empty"), "--resume"));
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("error: --resume: no complete checkpoint in");
-        Run bad = run(sft(dir.resolve("x"), "--set", "learning_rate=-1"));
+        CliRun bad = CliRun.of(sft(dir.resolve("x"), "--set", "learning_rate=-1"));
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err()).contains("--set learning_rate=-1").doesNotContain("at io.rlhf4j");
-        Run usage = run("sft");
+        CliRun usage = CliRun.of("sft");
         assertThat(usage.code()).isEqualTo(2);
         assertThat(usage.err()).contains("Missing required option: '--config=FILE'");
     }
 
     @Test
     void inspectListsTensorsAndConfig() {
-        Run r = run("inspect", TestAssets.EXAMPLE_MODEL.toString());
+        CliRun r = CliRun.of("inspect", TestAssets.EXAMPLE_MODEL.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("\"model_type\": \"llama\"").contains("20 tensors, 98624 elements")
                 .containsPattern("model\\.embed_tokens\\.weight\\s+F32\\s+\\[384, 64\\]");
-        Run file = run("inspect", TestAssets.EXAMPLE_MODEL.resolve("model.safetensors").toString());
+        CliRun file = CliRun.of("inspect", TestAssets.EXAMPLE_MODEL.resolve("model.safetensors").toString());
         assertThat(file.out()).contains("model.norm.weight").doesNotContain("model_type");
-        assertThat(run("inspect", dir.resolve("missing").toString()).err()).contains("does not exist");
+        assertThat(CliRun.of("inspect", dir.resolve("missing").toString()).err()).contains("does not exist");
     }
 }
