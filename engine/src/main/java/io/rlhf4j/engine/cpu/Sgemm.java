@@ -12,12 +12,17 @@ import java.lang.foreign.MemorySegment;
  * <p>Routing: products under {@value #SMALL_MNK} multiply-adds, and thin ones (fewer than
  * {@value #THIN} rows of C; with B transposed, whose packing costs the most, fewer than
  * {@value #THIN_TRANS_B} rows or {@value #NARROW_TRANS_B} columns) go to {@link SgemmDirect} (no
- * packing); the rest to {@link SgemmPacked} (packed panels + register-tiled micro-kernel). Work is split over {@link Parallel} by whole
- * micro-tile rows or columns of C, so each C element is computed by one thread in a fixed k
- * order: results are bitwise the same from run to run and for any thread count.
+ * packing); the rest to {@link SgemmPacked} (packed panels + register-tiled micro-kernel). The
+ * route depends on the shape alone.
  *
- * <p>Speed note: the micro-kernel is a large method; with tiered compilation C1 can give up on
- * it and leave it slow for a long time. Hot runs should use {@code -XX:-TieredCompilation}.
+ * <p>Work is split over {@link Parallel} by whole micro-tile rows or columns of C (or whole
+ * products of a batch), and every C element is computed by one thread in a fixed k order: results
+ * are bitwise the same from run to run and for any thread count.
+ *
+ * <p>Speed note: C1 cannot compile the micro-kernel ("out of virtual registers"), and under
+ * tiered compilation it was seen to stay interpreted (~1 GFLOP/s) for 1 to over 3 seconds before
+ * C2 took it. Long runs do not care; benchmarks and latency-sensitive runs should use
+ * {@code -XX:-TieredCompilation}.
  */
 public final class Sgemm {
 
