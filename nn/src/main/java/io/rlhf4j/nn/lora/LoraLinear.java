@@ -124,6 +124,11 @@ public final class LoraLinear extends Module implements Projection {
         return loraB;
     }
 
+    /** The stream the dropout masks come from; a trainer checkpoints its state to resume exactly. */
+    public Generator dropoutGenerator() {
+        return dropoutGenerator;
+    }
+
     public double scaling() {
         return scaling;
     }

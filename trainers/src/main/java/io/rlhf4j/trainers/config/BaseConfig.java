@@ -128,6 +128,31 @@ public abstract class BaseConfig {
     @JsonProperty("skip_bad_records")
     public boolean skipBadRecords = false;
 
+    // LoRA keys: the names and defaults of TRL's ModelConfig (trl 1.13, trl/trainer/model_config.py),
+    // turned into a PEFT LoraConfig as trl.get_peft_config does (task CAUSAL_LM, bias none).
+
+    /** Train LoRA adapters on a frozen base model instead of every weight; output_dir gets the adapter. */
+    @JsonProperty("use_peft")
+    public boolean usePeft = false;
+
+    @JsonProperty("lora_r")
+    public int loraR = 16;
+
+    /** Adapter scaling is lora_alpha / lora_r. */
+    @JsonProperty("lora_alpha")
+    public double loraAlpha = 32;
+
+    @JsonProperty("lora_dropout")
+    public double loraDropout = 0.05;
+
+    /**
+     * Module names (suffix match, as PEFT's list form) or [all-linear]; null takes PEFT's defaults
+     * for the model type (q_proj, v_proj for Llama). TRL turns a one-name list into a string, which
+     * PEFT reads as a full-match regex of the dotted path; a name is kept a name here.
+     */
+    @JsonProperty("lora_target_modules")
+    public List<String> loraTargetModules = null;
+
     /** The metric prefix of this stage: sft, rm, dpo, grpo, simpo, kto or ppo. */
     public abstract String stage();
 
@@ -177,6 +202,18 @@ public abstract class BaseConfig {
             v.fail("output_dir", "output_dir must name a folder, got " + (outputDir == null ? "null" : "''"));
         }
         validateReportTo(v);
+        validateLora(v);
+    }
+
+    private void validateLora(Validator v) {
+        v.atLeast("lora_r", loraR, 1);
+        v.positive("lora_alpha", loraAlpha);
+        v.inHalfOpenRange("lora_dropout", loraDropout, 0, 1);
+        if (loraTargetModules != null && (loraTargetModules.isEmpty()
+                || loraTargetModules.stream().anyMatch(m -> m == null || m.isBlank()))) {
+            v.fail("lora_target_modules", "lora_target_modules must list module names such as [q_proj, v_proj]"
+                    + " or [all-linear], or be null for the model's defaults, got " + loraTargetModules);
+        }
     }
 
     private void validateReportTo(Validator v) {

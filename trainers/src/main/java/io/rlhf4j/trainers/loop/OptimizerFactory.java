@@ -19,6 +19,7 @@ import java.util.Set;
  * Trainer.create_optimizer / create_scheduler do: AdamW with two parameter groups — weight_decay on
  * {@link DecayParameters#decayNames}, 0 on the rest — and a LambdaLR-style scheduler whose
  * multiplier follows lr_scheduler_type with the run's warmup ({@link StepSchedule#lrSchedule}).
+ * Frozen parameters (the base model under LoRA) are left out: they get no optimizer state.
  */
 public final class OptimizerFactory {
 
@@ -34,6 +35,9 @@ public final class OptimizerFactory {
         List<Tensor> withDecay = new ArrayList<>();
         List<Tensor> without = new ArrayList<>();
         for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
+            if (!e.getValue().tensor().requiresGrad()) {
+                continue;
+            }
             (decay.contains(e.getKey()) ? withDecay : without).add(e.getValue().tensor());
         }
         List<ParamGroup> groups = new ArrayList<>();

@@ -1,16 +1,18 @@
 package io.rlhf4j.trainers.loop;
 
+import io.rlhf4j.engine.Tensor;
 import io.rlhf4j.engine.random.GeneratorState;
 import io.rlhf4j.trainers.checkpoint.Checkpoint;
 import io.rlhf4j.trainers.checkpoint.TrainingState;
 import io.rlhf4j.trainers.config.ConfigLoader;
 import io.rlhf4j.trainers.device.GradScaler;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What a {@link Trainer} puts in a checkpoint and takes back from one: the model's weights, the
- * optimizer's moments and steps, the scheduler, the run's generator, the data position and the FP16
- * scaler. Restoring all of them makes the continued run bitwise equal to an uninterrupted one,
+ * What a {@link Trainer} puts in a checkpoint and takes back from one: the model's weights (with
+ * use_peft only the LoRA adapters', plus their dropout streams), the optimizer's moments and steps,
+ * the scheduler, the run's generator, the data position and the FP16 scaler. Restoring all of them makes the continued run bitwise equal to an uninterrupted one,
  * because every kernel of the engine is deterministic.
  */
 final class ResumeState {
@@ -21,9 +23,13 @@ final class ResumeState {
     static Checkpoint capture(Trainer<?, ?, ?> t) {
         OptimizerFactory.Setup o = t.optimizer();
         Map<String, Double> scaler = t.device().scaler().map(GradScaler::stateDict).orElse(Map.of());
+        Map<String, GeneratorState> generators = new LinkedHashMap<>();
+        generators.put(Trainer.RUN_GENERATOR, t.random().state());
+        t.peft().ifPresent(p -> generators.putAll(p.generatorStates()));
         TrainingState state = new TrainingState(t.config().stage(), t.step(), t.trainData().epoch(),
-                t.trainData().position(), Map.of(Trainer.RUN_GENERATOR, t.random().state()), scaler);
-        return Checkpoint.of(t.model.module().stateDict(), o.optimizer().stateDict(), o.scheduler().stateDict(), state,
+                t.trainData().position(), generators, scaler);
+        Map<String, Tensor> weights = t.peft().map(PeftAdapter::trainedState).orElseGet(t.model.module()::stateDict);
+        return Checkpoint.of(weights, o.optimizer().stateDict(), o.scheduler().stateDict(), state,
                 ConfigLoader.toYaml(t.config()));
     }
 
@@ -34,7 +40,8 @@ final class ResumeState {
             throw new IllegalArgumentException("the checkpoint is of stage '" + s.stage() + "', this run is '"
                     + t.config().stage() + "': point output_dir at a run of the same stage");
         }
-        t.model.module().loadStateDict(c.model(), true);
+        t.peft().ifPresentOrElse(p -> p.loadTrainedState(c.model()),
+                () -> t.model.module().loadStateDict(c.model(), true));
         OptimizerFactory.Setup o = t.optimizer();
         o.optimizer().loadStateDict(c.optimizer());
         if (c.scheduler() != null) {
@@ -45,6 +52,7 @@ final class ResumeState {
         if (run != null) {
             t.random().restore(run);
         }
+        t.peft().ifPresent(p -> p.restoreGenerators(s.rngStates()));
         t.device().scaler().ifPresent(scaler -> scaler.loadStateDict(s.scalerState()));
         return s.globalStep();
     }

@@ -57,6 +57,7 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
     private final DeviceManager device;
     private final CheckpointManager checkpoints;
     private final Generator random;
+    private final PeftAdapter peft;
     private final List<TrainerCallback> callbacks = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private final StepClock clock = new StepClock();
@@ -68,10 +69,14 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
         this.model = model;
         this.train = train;
         this.schedule = StepSchedule.compute(config, train.size(), false);
+        this.random = Generator.seed(config.seed);
+        this.peft = config.usePeft ? PeftAdapter.apply(model, config, random) : null;
+        if (peft != null) {
+            notes.add(peft.summary());
+        }
         this.optimizer = OptimizerFactory.create(model.module(), config, schedule);
         this.device = DeviceManager.create(config, notes::add);
         this.checkpoints = new CheckpointManager(Path.of(config.outputDir), config.saveTotalLimit);
-        this.random = Generator.seed(config.seed);
     }
 
     /** Examples to one prepared micro-batch (runs inside the step's memory scope). */
@@ -96,9 +101,16 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
         return false;
     }
 
-    /** Writes the trained model into the output folder when the run completes. */
+    /**
+     * Writes the trained model into the output folder when the run completes: with use_peft only
+     * the adapter (adapter_config.json, adapter_model.safetensors), as TRL does with a peft_config.
+     */
     protected void saveModel(Path outputDir) throws IOException {
-        model.save(outputDir);
+        if (peft != null) {
+            peft.save(outputDir);
+        } else {
+            model.save(outputDir);
+        }
     }
 
     /** Lines printed when the run starts (data sizes, counters). */
@@ -121,6 +133,11 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
 
     public final OptimizerFactory.Setup optimizer() {
         return optimizer;
+    }
+
+    /** The model being trained, carrying its LoRA adapters when use_peft is set. */
+    public final CausalLM model() {
+        return model;
     }
 
     public final long globalStep() {
@@ -244,5 +261,10 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
 
     final Generator random() {
         return random;
+    }
+
+    /** The LoRA adapters when use_peft is set. */
+    final Optional<PeftAdapter> peft() {
+        return Optional.ofNullable(peft);
     }
 }
