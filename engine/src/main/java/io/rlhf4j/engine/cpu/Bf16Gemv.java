@@ -1,5 +1,8 @@
 package io.rlhf4j.engine.cpu;
 
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.S2I;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -7,7 +10,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -17,7 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
  * reading it as BF16 halves the bytes per token. A BF16 value is the top half of an F32, so a
  * lane widens by sign-extending the 16 bits to 32 and shifting them left by 16. Products
  * accumulate in F32 with FMA, four W rows at a time (four independent chains); the lanes of each
- * accumulator are summed in lane order ({@link VectorMath#sum}). W rows are split across the
+ * accumulator are summed in lane order, as {@link VectorMath#sum} does, but from a scratch array:
+ * the widening and the sums are written out in the loops, since a helper taking or returning a
+ * vector can miss inlining and box it (as SgemmDirect notes). W rows are split across the
  * worker pool; every y element is computed the same way whatever the split, so results do not
  * depend on the thread count.
  */
@@ -33,7 +37,19 @@ public final class Bf16Gemv {
     /** W rows per task: fewer and the pool's wake-up costs more than the rows' reads. */
     private static final int MIN_ROWS = 256;
 
+    /** Accumulator lanes, summed in scalar code: four vectors' worth per thread. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[4 * L]);
+
     private Bf16Gemv() {
+    }
+
+    /** lanes[from, from + L) added in lane order, 0 first (as {@link VectorMath#sum}). */
+    private static float sum(float[] lanes, int from) {
+        float s = 0;
+        for (int l = 0; l < L; l++) {
+            s += lanes[from + l];
+        }
+        return s;
     }
 
     /**
@@ -57,22 +73,6 @@ public final class Bf16Gemv {
         }
     }
 
-    /** The L BF16 values at byte {@code at} of W, widened to F32. */
-    private static FloatVector load(MemorySegment w, long at) {
-        return widen(ShortVector.fromMemorySegment(S, w, at, LE));
-    }
-
-    /** As {@link #load}, lanes outside {@code mask} 0. */
-    private static FloatVector load(MemorySegment w, long at, VectorMask<Short> mask) {
-        return widen(ShortVector.fromMemorySegment(S, w, at, LE, mask));
-    }
-
-    private static FloatVector widen(ShortVector bits) {
-        return ((IntVector) bits.convertShape(VectorOperators.S2I, I, 0))
-                .lanewise(VectorOperators.LSHL, 16)
-                .reinterpretAsFloats();
-    }
-
     /**
      * W rows j..j+3 starting at byte {@code w0}. The masked tail runs even when k is a multiple
      * of L (empty mask): a branch the first compile never took would keep its vector calls
@@ -87,6 +87,7 @@ public final class Bf16Gemv {
         long w1 = w0 + rowBytes;
         long w2 = w1 + rowBytes;
         long w3 = w2 + rowBytes;
+        float[] lanes = LANES.get();
         for (int i = 0; i < m; i++) {
             long xi = xAt + (long) i * k * Float.BYTES;
             FloatVector s0 = FloatVector.zero(F);
@@ -97,22 +98,33 @@ public final class Bf16Gemv {
             for (; p < kFull; p += L) {
                 FloatVector xv = FloatVector.fromMemorySegment(F, x, xi + (long) p * Float.BYTES, LE);
                 long off = (long) p * Short.BYTES;
-                s0 = load(w, w0 + off).fma(xv, s0);
-                s1 = load(w, w1 + off).fma(xv, s1);
-                s2 = load(w, w2 + off).fma(xv, s2);
-                s3 = load(w, w3 + off).fma(xv, s3);
+                s0 = ((IntVector) ShortVector.fromMemorySegment(S, w, w0 + off, LE).convertShape(S2I, I, 0))
+                        .lanewise(LSHL, 16).reinterpretAsFloats().fma(xv, s0);
+                s1 = ((IntVector) ShortVector.fromMemorySegment(S, w, w1 + off, LE).convertShape(S2I, I, 0))
+                        .lanewise(LSHL, 16).reinterpretAsFloats().fma(xv, s1);
+                s2 = ((IntVector) ShortVector.fromMemorySegment(S, w, w2 + off, LE).convertShape(S2I, I, 0))
+                        .lanewise(LSHL, 16).reinterpretAsFloats().fma(xv, s2);
+                s3 = ((IntVector) ShortVector.fromMemorySegment(S, w, w3 + off, LE).convertShape(S2I, I, 0))
+                        .lanewise(LSHL, 16).reinterpretAsFloats().fma(xv, s3);
             }
             FloatVector xv = FloatVector.fromMemorySegment(F, x, xi + (long) p * Float.BYTES, LE, tailF);
             long off = (long) p * Short.BYTES;
-            s0 = load(w, w0 + off, tailS).fma(xv, s0);
-            s1 = load(w, w1 + off, tailS).fma(xv, s1);
-            s2 = load(w, w2 + off, tailS).fma(xv, s2);
-            s3 = load(w, w3 + off, tailS).fma(xv, s3);
+            s0 = ((IntVector) ShortVector.fromMemorySegment(S, w, w0 + off, LE, tailS).convertShape(S2I, I, 0))
+                    .lanewise(LSHL, 16).reinterpretAsFloats().fma(xv, s0);
+            s1 = ((IntVector) ShortVector.fromMemorySegment(S, w, w1 + off, LE, tailS).convertShape(S2I, I, 0))
+                    .lanewise(LSHL, 16).reinterpretAsFloats().fma(xv, s1);
+            s2 = ((IntVector) ShortVector.fromMemorySegment(S, w, w2 + off, LE, tailS).convertShape(S2I, I, 0))
+                    .lanewise(LSHL, 16).reinterpretAsFloats().fma(xv, s2);
+            s3 = ((IntVector) ShortVector.fromMemorySegment(S, w, w3 + off, LE, tailS).convertShape(S2I, I, 0))
+                    .lanewise(LSHL, 16).reinterpretAsFloats().fma(xv, s3);
             long yi = yAt + ((long) i * n + j) * Float.BYTES;
-            y.set(F32, yi, VectorMath.sum(s0));
-            y.set(F32, yi + 4, VectorMath.sum(s1));
-            y.set(F32, yi + 8, VectorMath.sum(s2));
-            y.set(F32, yi + 12, VectorMath.sum(s3));
+            s0.intoArray(lanes, 0);
+            s1.intoArray(lanes, L);
+            s2.intoArray(lanes, 2 * L);
+            s3.intoArray(lanes, 3 * L);
+            for (int r = 0; r < 4; r++) {
+                y.set(F32, yi + (long) r * Float.BYTES, sum(lanes, r * L));
+            }
         }
     }
 
@@ -122,18 +134,21 @@ public final class Bf16Gemv {
         int kFull = k - k % L;
         VectorMask<Short> tailS = S.indexInRange(kFull, k);
         VectorMask<Float> tailF = F.indexInRange(kFull, k);
+        float[] lanes = LANES.get();
         for (int i = 0; i < m; i++) {
             long xi = xAt + (long) i * k * Float.BYTES;
             FloatVector s = FloatVector.zero(F);
             int p = 0;
             for (; p < kFull; p += L) {
                 FloatVector xv = FloatVector.fromMemorySegment(F, x, xi + (long) p * Float.BYTES, LE);
-                s = load(w, w0 + (long) p * Short.BYTES).fma(xv, s);
+                s = ((IntVector) ShortVector.fromMemorySegment(S, w, w0 + (long) p * Short.BYTES, LE)
+                        .convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats().fma(xv, s);
             }
             FloatVector xv = FloatVector.fromMemorySegment(F, x, xi + (long) p * Float.BYTES, LE, tailF);
-            s = load(w, w0 + (long) p * Short.BYTES, tailS).fma(xv, s);
-            y.set(F32, yAt + ((long) i * n + j) * Float.BYTES,
-                    VectorMath.sum(s));
+            s = ((IntVector) ShortVector.fromMemorySegment(S, w, w0 + (long) p * Short.BYTES, LE, tailS)
+                    .convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats().fma(xv, s);
+            s.intoArray(lanes, 0);
+            y.set(F32, yAt + ((long) i * n + j) * Float.BYTES, sum(lanes, 0));
         }
     }
 }
