@@ -1,6 +1,7 @@
 package io.rlhf4j.engine;
 
 import io.rlhf4j.engine.ops.Linear;
+import io.rlhf4j.engine.ops.LinearBf16;
 import io.rlhf4j.engine.ops.fused.CrossEntropy;
 import io.rlhf4j.engine.ops.fused.FlashAttention;
 import io.rlhf4j.engine.ops.fused.LayerNorm;
@@ -98,5 +99,10 @@ public final class F {
     /** torch.nn.functional.linear without bias: x·Wᵀ for x [..., in], W [out, in]; see {@link Linear}. */
     public static Tensor linear(Tensor x, Tensor weight) {
         return Linear.apply(x, weight);
+    }
+
+    /** Inference-only x·Wᵀ for F32 x [..., in] and a BF16 weight [out, in]; see {@link LinearBf16}. */
+    public static Tensor linearBf16(Tensor x, Tensor weightBf16) {
+        return LinearBf16.apply(x, weightBf16);
     }
 }

@@ -1,5 +1,6 @@
 package io.rlhf4j.nn.policy;
 
+import io.rlhf4j.engine.DType;
 import io.rlhf4j.engine.F;
 import io.rlhf4j.engine.Tensor;
 import io.rlhf4j.engine.autograd.Grad;
@@ -12,6 +13,7 @@ import io.rlhf4j.nn.generation.GenerationResult;
 import io.rlhf4j.nn.generation.PromptBatch;
 import io.rlhf4j.nn.generation.TokenDecoder;
 import io.rlhf4j.nn.generation.TokenStreamer;
+import io.rlhf4j.nn.layers.Linear;
 import io.rlhf4j.nn.models.AutoModelForCausalLM;
 import io.rlhf4j.nn.models.CausalLM;
 import java.io.IOException;
@@ -43,6 +45,26 @@ public final class PolicyModel {
 
     public Module module() {
         return model.module();
+    }
+
+    /**
+     * {@code weightDtype} BF16: every {@link Linear} (the tied lm_head included) takes a BF16
+     * snapshot of its weight that decode steps (few rows, gradients off) read instead of the F32
+     * weight: about twice the tokens/s of memory-bound decoding, with logits off by BF16 rounding
+     * of the weights (greedy picks may then differ from F32). F32 (the default state) drops the
+     * snapshots. Prepare again after the weights change (e.g. after an optimiser step).
+     */
+    public void prepareForInference(DType weightDtype) {
+        prepareForInference(module(), weightDtype);
+    }
+
+    private static void prepareForInference(Module m, DType weightDtype) {
+        if (m instanceof Linear linear) {
+            linear.prepareForInference(weightDtype);
+        }
+        for (Module child : m.namedChildren().values()) {
+            prepareForInference(child, weightDtype);
+        }
     }
 
     /** transformers' defaults with this model's EOS and pad ids. */

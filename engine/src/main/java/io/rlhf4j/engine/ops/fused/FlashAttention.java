@@ -31,6 +31,11 @@ public final class FlashAttention {
 
     static final int QUERY_BLOCK = 64;
     static final int KEY_BLOCK = 64;
+    /**
+     * Multiply-adds (q·k and p·v) below which the forward runs on the calling thread: a decode
+     * step's single query costs less than waking the worker pool.
+     */
+    static final long SERIAL_WORK = 1 << 18;
 
     private FlashAttention() {
     }
@@ -83,7 +88,9 @@ public final class FlashAttention {
         MemorySegment om = out.segment();
         MemorySegment lm = lse.segment();
         int dim = geo.dim;
-        Parallel.forRange(geo.batch * geo.queryHeads * queryBlocks, 1, (t0, t1) -> {
+        int tasks = geo.batch * geo.queryHeads * queryBlocks;
+        long work = 2L * geo.batch * geo.queryHeads * geo.queries * geo.keys * dim;
+        Parallel.forRange(tasks, work < SERIAL_WORK ? tasks : 1, (t0, t1) -> {
             double[] scores = new double[KEY_BLOCK];
             double[] rowMax = new double[QUERY_BLOCK];
             double[] rowSum = new double[QUERY_BLOCK];
