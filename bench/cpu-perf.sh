@@ -31,6 +31,7 @@ python3 bench/peers/numpy_gemm.py | tee "$out/numpy_gemm.log"
 
 jmh generation 'GenerationBench|ForwardBench'
 python3 bench/peers/torch_cpu.py --repeats 3 | tee "$out/torch_cpu.log"
+python3 bench/peers/torch_cpu.py --repeats 3 --dtype bfloat16 | tee "$out/torch_cpu_bf16.log"
 
 jmh sft-step 'SftStepBench' -wi 2 -i 5   # single-shot steps: the first two warm the JIT up
 python3 bench/peers/torch_sft_step.py --steps 3 | tee "$out/torch_sft_step.log"

@@ -34,6 +34,8 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--attn", default="sdpa", choices=["sdpa", "eager"])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--dtype", default="float32", choices=["float32", "bfloat16"],
+                        help="weights and compute dtype (bfloat16: the peer of GenerationBench weights=BF16)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -42,7 +44,7 @@ def main():
                          rms_norm_eps=1e-5, tie_word_embeddings=True, bos_token_id=0, eos_token_id=0,
                          rope_parameters={"rope_type": "default", "rope_theta": 10000.0})
     config._attn_implementation = args.attn
-    model = LlamaForCausalLM(config).eval()
+    model = LlamaForCausalLM(config).eval().to(getattr(torch, args.dtype))
     g = torch.Generator().manual_seed(1)
     forward_ids = torch.randint(0, 49152, (1, 128), generator=g)
     prompt = torch.randint(0, 49152, (1, 32), generator=g)
@@ -57,7 +59,7 @@ def main():
                                  max_new_tokens=64, min_new_tokens=64, eos_token_id=None, pad_token_id=0)
         assert out.shape[1] == 96
 
-    print(f"torch {torch.__version__}, transformers {transformers.__version__}, threads {args.threads}, "
+    print(f"torch {torch.__version__}, transformers {transformers.__version__}, {args.dtype}, threads {args.threads}, "
           f"attention {args.attn}, {sum(p.numel() for p in model.parameters()) / 1e6:.1f} M parameters")
     forward()
     generate()
