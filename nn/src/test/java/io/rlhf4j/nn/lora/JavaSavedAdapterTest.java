@@ -8,6 +8,7 @@ import io.rlhf4j.engine.autograd.Grad;
 import io.rlhf4j.engine.memory.Memory;
 import io.rlhf4j.engine.random.Generator;
 import io.rlhf4j.engine.safetensors.Safetensors;
+import io.rlhf4j.nn.models.Fixtures;
 import io.rlhf4j.nn.models.PreTrainedCausalLM;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -55,7 +56,7 @@ class JavaSavedAdapterTest {
     }
 
     static Map<String, Tensor> logits(PreTrainedCausalLM model, String name) throws IOException {
-        Map<String, Tensor> ref = LoraFixtures.modelReference(name);
+        Map<String, Tensor> ref = Fixtures.reference(name);
         Map<String, Tensor> out = new LinkedHashMap<>();
         try (var _ = Grad.disabled()) {
             for (String c : new String[] {"plain", "padded"}) {
@@ -93,7 +94,7 @@ class JavaSavedAdapterTest {
         Map<String, Tensor> committed = Safetensors.load(JAVA_SAVED.resolve(name).resolve("java_logits.safetensors"));
         for (String c : new String[] {"plain", "padded"}) {
             assertThat(committed.get(c + ".input_ids").toLongArray()).containsExactly(now.get(c + ".input_ids").toLongArray());
-            assertThat(LoraFixtures.maxDeltaAtTokens(now.get(c + ".logits"), committed.get(c + ".logits"),
+            assertThat(Fixtures.maxDeltaAtTokens(now.get(c + ".logits"), committed.get(c + ".logits"),
                     now.get(c + ".attention_mask"))).as("%s %s", name, c).isLessThanOrEqualTo(1e-5);
         }
     }

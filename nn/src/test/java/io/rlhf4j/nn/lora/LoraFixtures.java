@@ -29,10 +29,6 @@ final class LoraFixtures {
         }
     }
 
-    static Map<String, Tensor> modelReference(String name) throws IOException {
-        return Safetensors.load(MODELS.resolve(name).resolve("reference.safetensors"));
-    }
-
     static Map<String, Tensor> adapterReference(String adapterCase) throws IOException {
         return Safetensors.load(LORA.resolve(adapterCase).resolve("reference.safetensors"));
     }
@@ -42,24 +38,5 @@ final class LoraFixtures {
         try (SafetensorsFile f = SafetensorsFile.open(LORA.resolve(adapterCase).resolve("reference.safetensors"))) {
             return Arrays.stream(f.metadata().get("wrapped_modules").split(",")).sorted().toList();
         }
-    }
-
-    /** max |a − b| over the [B, T, V] logits at positions where mask [B, T] is non-zero. */
-    static double maxDeltaAtTokens(Tensor a, Tensor b, Tensor mask) {
-        float[] x = a.toFloatArray();
-        float[] y = b.toFloatArray();
-        long[] m = mask.toLongArray();
-        int vocab = a.shape(2);
-        double worst = 0;
-        for (int p = 0; p < m.length; p++) {
-            if (m[p] == 0) {
-                continue;
-            }
-            for (int v = 0; v < vocab; v++) {
-                int i = p * vocab + v;
-                worst = Math.max(worst, Math.abs((double) x[i] - y[i]));
-            }
-        }
-        return worst;
     }
 }

@@ -11,6 +11,7 @@ import io.rlhf4j.engine.random.Generator;
 import io.rlhf4j.nn.Module;
 import io.rlhf4j.nn.Parameter;
 import io.rlhf4j.nn.models.AutoModelForCausalLM;
+import io.rlhf4j.nn.models.Fixtures;
 import io.rlhf4j.nn.models.PreTrainedCausalLM;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,7 +34,7 @@ class LoraModelTest {
 
     @BeforeEach
     void inputs() throws IOException {
-        Map<String, Tensor> ref = LoraFixtures.modelReference("smollm_tied");
+        Map<String, Tensor> ref = Fixtures.reference("smollm_tied");
         ids = ref.get("padded.input_ids");
         mask = ref.get("padded.attention_mask");
     }

@@ -6,6 +6,7 @@ import io.rlhf4j.engine.Tensor;
 import io.rlhf4j.engine.autograd.Grad;
 import io.rlhf4j.engine.memory.Memory;
 import io.rlhf4j.engine.random.Generator;
+import io.rlhf4j.nn.models.Fixtures;
 import io.rlhf4j.nn.models.PreTrainedCausalLM;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,8 +35,8 @@ class PeftAdapterFixtureTest {
             try (var _ = Grad.disabled(); var _ = Memory.scope()) {
                 Tensor mask = ref.get(c + ".attention_mask");
                 Tensor logits = model.forward(ref.get(c + ".input_ids"), mask, ref.get(c + ".position_ids"));
-                double delta = LoraFixtures.maxDeltaAtTokens(logits, ref.get(c + ".logits"), mask);
-                double effect = LoraFixtures.maxDeltaAtTokens(ref.get(c + ".logits"), ref.get(c + ".base_logits"), mask);
+                double delta = Fixtures.maxDeltaAtTokens(logits, ref.get(c + ".logits"), mask);
+                double effect = Fixtures.maxDeltaAtTokens(ref.get(c + ".logits"), ref.get(c + ".base_logits"), mask);
                 System.out.printf("%s %s: max |Δ logits| vs PEFT %.3e (adapter effect %.3e)%n", adapter, c, delta, effect);
                 assertThat(effect).as("the fixture adapter changes the logits").isGreaterThan(0.1);
                 assertThat(delta).as("%s %s", adapter, c).isLessThanOrEqualTo(TOLERANCE);

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** The tiny Hugging Face models written by src/test/python/make_model_fixtures.py. */
-final class Fixtures {
+public final class Fixtures {
 
     static final Path MODELS = Path.of("src/test/resources/models");
 
@@ -22,7 +22,7 @@ final class Fixtures {
         return MODELS.resolve(name);
     }
 
-    static Map<String, Tensor> reference(String name) {
+    public static Map<String, Tensor> reference(String name) {
         try {
             return Safetensors.load(dir(name).resolve("reference.safetensors"));
         } catch (IOException e) {
@@ -31,7 +31,7 @@ final class Fixtures {
     }
 
     /** max |a − b| over the [B, T, V] logits at positions where mask [B, T] is non-zero. */
-    static double maxDeltaAtTokens(Tensor a, Tensor b, Tensor mask) {
+    public static double maxDeltaAtTokens(Tensor a, Tensor b, Tensor mask) {
         float[] x = a.toFloatArray();
         float[] y = b.toFloatArray();
         long[] m = mask.toLongArray();
