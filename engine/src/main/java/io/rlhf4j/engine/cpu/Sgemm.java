@@ -30,10 +30,13 @@ public final class Sgemm {
     static final long SMALL_MNK = 32 * 1024;
     /**
      * Below these row counts the direct path beats packing (measured at n·k = 2048², 512·4096):
-     * thin products are bound by reading B, which packing reads twice and writes once.
+     * thin products are bound by reading B, which packing reads twice and writes once. With B
+     * transposed (x·Wᵀ of a Linear), packing gathers W column by column, slow when W comes from
+     * memory: a 32-token prefill of the SmolLM-135M shape took 149 ms packed and 65 ms direct,
+     * 64 tokens 198 and 120 ms, 128 tokens 173 and 215 ms.
      */
     static final int THIN = 4;
-    static final int THIN_TRANS_B = 12;
+    static final int THIN_TRANS_B = 96;
     /**
      * Below this column count, B transposed, the direct dot form beats packing (m = k = 2048:
      * 2× at n = 16, level at 32, packing 1.7× ahead at 64) — a value head's x·wᵀ, for one.
@@ -41,6 +44,12 @@ public final class Sgemm {
     static final int NARROW_TRANS_B = 32;
     /** Multiply-adds per thread below which a second thread costs more than it saves. */
     private static final long MIN_MNK_PER_THREAD = 1L << 19;
+    /**
+     * The same for the direct route, which is bound by reading B rather than by FMAs: a decode
+     * step's x·Wᵀ (m = 1, n·k = 576·1536) read its weight at ~16 GB/s on one thread, and two
+     * threads read it faster than one from 2^16 multiply-adds (256 KB of B) up.
+     */
+    private static final long MIN_DIRECT_MNK_PER_THREAD = 1L << 16;
 
     private Sgemm() {
     }
@@ -107,9 +116,10 @@ public final class Sgemm {
             return;
         }
         long mnk = q.flops() / 2;
-        int maxThreads = parallel ? (int) Math.max(1, mnk / MIN_MNK_PER_THREAD) : 1;
         boolean direct = mnk < SMALL_MNK
                 || (q.transB() ? m < THIN_TRANS_B || n < NARROW_TRANS_B : m < THIN);
+        long perThread = direct ? MIN_DIRECT_MNK_PER_THREAD : MIN_MNK_PER_THREAD;
+        int maxThreads = parallel ? (int) Math.max(1, mnk / perThread) : 1;
         if (direct) {
             // Split the longer side of C: a thin C splits its columns, so each thread reads
             // only its part of B; a narrow one its rows, so each reads only its part of A.

@@ -10,7 +10,6 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 
 /**
  * SGEMM straight from the operands, without packing: for products too small, or with too few
@@ -44,13 +43,15 @@ final class SgemmDirect {
     private static final int A_BLOCK = 64 * 1024;
 
     /**
-     * Shuffles pairing lane i with lane i⊕h, for h = L/2, L/4, …, 1: the dot form sums the lanes
-     * of its accumulators in this fixed pairwise order, written out at each use (a helper taking
-     * a vector can miss inlining and box it). Not {@code reduceLanes(ADD)}: its float order is
-     * unspecified and differs between JIT tiers (a test caught one element summed two ways), so
-     * results would depend on JIT state.
+     * Accumulator lanes of {@link #dotFour} and {@link #dotOne}, summed in scalar code in the
+     * pairwise order of {@link LaneSums16} ({@link #pairwiseSum}). Not {@code reduceLanes(ADD)},
+     * whose float order is unspecified and differs between JIT tiers (a test caught one element
+     * summed two ways), and not {@code rearrange} with shuffles read from an array, which C2 does
+     * not intrinsify (12% of a decode step's samples sat in its Java fallback).
      */
-    private static final VectorShuffle<Float>[] HALVES = halves();
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[4 * L]);
+    /** The accumulators of {@link #dotSixteen}, handed to {@link LaneSums16#store}. */
+    private static final ThreadLocal<float[]> SIXTEEN_LANES = ThreadLocal.withInitial(() -> new float[16 * L]);
 
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<MemorySegment> SCRATCH_ROWS =
@@ -159,11 +160,95 @@ final class SgemmDirect {
     private static void dotRows(SgemmProblem q, MemorySegment a, long aAt, long aRow,
             int i0, int i1, int j0, int j1) {
         int j = j0;
+        if (LaneSums16.AVAILABLE) {
+            for (; j + 16 <= j1; j += 16) {
+                dotSixteen(q, a, aAt, aRow, i0, i1, j);
+            }
+        }
         for (; j + 4 <= j1; j += 4) {
             dotFour(q, a, aAt, aRow, i0, i1, j);
         }
         for (; j < j1; j++) {
             dotOne(q, a, aAt, aRow, i0, i1, j);
+        }
+    }
+
+    /**
+     * Columns j..j+15 (16-lane vectors only): sixteen FMA chains, one per B row, whose lane sums
+     * {@link LaneSums16} turns into the sixteen C elements as one vector, stored at once. For a
+     * few rows of A the B rows stay in L1/L2 while A streams past them. The same arithmetic per
+     * element as {@link #dotFour}.
+     */
+    private static void dotSixteen(SgemmProblem q, MemorySegment a, long aAt, long aRow,
+            int i0, int i1, int j) {
+        int k = q.k();
+        int kFull = k - k % L;
+        VectorMask<Float> tail = SPECIES.indexInRange(kFull, k);
+        MemorySegment b = q.b();
+        long bRow = (long) q.ldb() * Float.BYTES;
+        long b0 = (q.bOff() + (long) j * q.ldb()) * Float.BYTES;
+        float[] lanes = SIXTEEN_LANES.get();
+        for (int i = i0; i < i1; i++) {
+            long ai = aAt + (i - i0) * aRow;
+            FloatVector s0 = FloatVector.zero(SPECIES);
+            FloatVector s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+            FloatVector s8 = s0, s9 = s0, s10 = s0, s11 = s0, s12 = s0, s13 = s0, s14 = s0, s15 = s0;
+            int p = 0;
+            for (; p < kFull; p += L) {
+                long at = b0 + (long) p * Float.BYTES;
+                FloatVector av = FloatVector.fromMemorySegment(SPECIES, a, ai + (long) p * Float.BYTES, LE);
+                s0 = FloatVector.fromMemorySegment(SPECIES, b, at, LE).fma(av, s0);
+                s1 = FloatVector.fromMemorySegment(SPECIES, b, at + bRow, LE).fma(av, s1);
+                s2 = FloatVector.fromMemorySegment(SPECIES, b, at + 2 * bRow, LE).fma(av, s2);
+                s3 = FloatVector.fromMemorySegment(SPECIES, b, at + 3 * bRow, LE).fma(av, s3);
+                s4 = FloatVector.fromMemorySegment(SPECIES, b, at + 4 * bRow, LE).fma(av, s4);
+                s5 = FloatVector.fromMemorySegment(SPECIES, b, at + 5 * bRow, LE).fma(av, s5);
+                s6 = FloatVector.fromMemorySegment(SPECIES, b, at + 6 * bRow, LE).fma(av, s6);
+                s7 = FloatVector.fromMemorySegment(SPECIES, b, at + 7 * bRow, LE).fma(av, s7);
+                s8 = FloatVector.fromMemorySegment(SPECIES, b, at + 8 * bRow, LE).fma(av, s8);
+                s9 = FloatVector.fromMemorySegment(SPECIES, b, at + 9 * bRow, LE).fma(av, s9);
+                s10 = FloatVector.fromMemorySegment(SPECIES, b, at + 10 * bRow, LE).fma(av, s10);
+                s11 = FloatVector.fromMemorySegment(SPECIES, b, at + 11 * bRow, LE).fma(av, s11);
+                s12 = FloatVector.fromMemorySegment(SPECIES, b, at + 12 * bRow, LE).fma(av, s12);
+                s13 = FloatVector.fromMemorySegment(SPECIES, b, at + 13 * bRow, LE).fma(av, s13);
+                s14 = FloatVector.fromMemorySegment(SPECIES, b, at + 14 * bRow, LE).fma(av, s14);
+                s15 = FloatVector.fromMemorySegment(SPECIES, b, at + 15 * bRow, LE).fma(av, s15);
+            }
+            long at = b0 + (long) p * Float.BYTES;
+            FloatVector av = FloatVector.fromMemorySegment(SPECIES, a, ai + (long) p * Float.BYTES, LE, tail);
+            s0 = FloatVector.fromMemorySegment(SPECIES, b, at, LE, tail).fma(av, s0);
+            s1 = FloatVector.fromMemorySegment(SPECIES, b, at + bRow, LE, tail).fma(av, s1);
+            s2 = FloatVector.fromMemorySegment(SPECIES, b, at + 2 * bRow, LE, tail).fma(av, s2);
+            s3 = FloatVector.fromMemorySegment(SPECIES, b, at + 3 * bRow, LE, tail).fma(av, s3);
+            s4 = FloatVector.fromMemorySegment(SPECIES, b, at + 4 * bRow, LE, tail).fma(av, s4);
+            s5 = FloatVector.fromMemorySegment(SPECIES, b, at + 5 * bRow, LE, tail).fma(av, s5);
+            s6 = FloatVector.fromMemorySegment(SPECIES, b, at + 6 * bRow, LE, tail).fma(av, s6);
+            s7 = FloatVector.fromMemorySegment(SPECIES, b, at + 7 * bRow, LE, tail).fma(av, s7);
+            s8 = FloatVector.fromMemorySegment(SPECIES, b, at + 8 * bRow, LE, tail).fma(av, s8);
+            s9 = FloatVector.fromMemorySegment(SPECIES, b, at + 9 * bRow, LE, tail).fma(av, s9);
+            s10 = FloatVector.fromMemorySegment(SPECIES, b, at + 10 * bRow, LE, tail).fma(av, s10);
+            s11 = FloatVector.fromMemorySegment(SPECIES, b, at + 11 * bRow, LE, tail).fma(av, s11);
+            s12 = FloatVector.fromMemorySegment(SPECIES, b, at + 12 * bRow, LE, tail).fma(av, s12);
+            s13 = FloatVector.fromMemorySegment(SPECIES, b, at + 13 * bRow, LE, tail).fma(av, s13);
+            s14 = FloatVector.fromMemorySegment(SPECIES, b, at + 14 * bRow, LE, tail).fma(av, s14);
+            s15 = FloatVector.fromMemorySegment(SPECIES, b, at + 15 * bRow, LE, tail).fma(av, s15);
+            s0.intoArray(lanes, 0);
+            s1.intoArray(lanes, L);
+            s2.intoArray(lanes, 2 * L);
+            s3.intoArray(lanes, 3 * L);
+            s4.intoArray(lanes, 4 * L);
+            s5.intoArray(lanes, 5 * L);
+            s6.intoArray(lanes, 6 * L);
+            s7.intoArray(lanes, 7 * L);
+            s8.intoArray(lanes, 8 * L);
+            s9.intoArray(lanes, 9 * L);
+            s10.intoArray(lanes, 10 * L);
+            s11.intoArray(lanes, 11 * L);
+            s12.intoArray(lanes, 12 * L);
+            s13.intoArray(lanes, 13 * L);
+            s14.intoArray(lanes, 14 * L);
+            s15.intoArray(lanes, 15 * L);
+            LaneSums16.store(lanes, q.c(), (q.cOff() + (long) i * q.ldc() + j) * Float.BYTES, q.accumulate());
         }
     }
 
@@ -182,6 +267,7 @@ final class SgemmDirect {
         long b1 = b0 + bRow;
         long b2 = b1 + bRow;
         long b3 = b2 + bRow;
+        float[] lanes = LANES.get();
         for (int i = i0; i < i1; i++) {
             long ai = aAt + (i - i0) * aRow;
             FloatVector s0 = FloatVector.zero(SPECIES);
@@ -203,16 +289,13 @@ final class SgemmDirect {
             s1 = FloatVector.fromMemorySegment(SPECIES, b, b1 + off, LE, tail).fma(av, s1);
             s2 = FloatVector.fromMemorySegment(SPECIES, b, b2 + off, LE, tail).fma(av, s2);
             s3 = FloatVector.fromMemorySegment(SPECIES, b, b3 + off, LE, tail).fma(av, s3);
-            for (VectorShuffle<Float> swap : HALVES) {
-                s0 = s0.add(s0.rearrange(swap));
-                s1 = s1.add(s1.rearrange(swap));
-                s2 = s2.add(s2.rearrange(swap));
-                s3 = s3.add(s3.rearrange(swap));
+            s0.intoArray(lanes, 0);
+            s1.intoArray(lanes, L);
+            s2.intoArray(lanes, 2 * L);
+            s3.intoArray(lanes, 3 * L);
+            for (int r = 0; r < 4; r++) {
+                put(q, i, j + r, pairwiseSum(lanes, r * L));
             }
-            put(q, i, j, s0.lane(0));
-            put(q, i, j + 1, s1.lane(0));
-            put(q, i, j + 2, s2.lane(0));
-            put(q, i, j + 3, s3.lane(0));
         }
     }
 
@@ -224,6 +307,7 @@ final class SgemmDirect {
         VectorMask<Float> tail = SPECIES.indexInRange(kFull, k);
         MemorySegment b = q.b();
         long b0 = (q.bOff() + (long) j * q.ldb()) * Float.BYTES;
+        float[] lanes = LANES.get();
         for (int i = i0; i < i1; i++) {
             long ai = aAt + (i - i0) * aRow;
             FloatVector s = FloatVector.zero(SPECIES);
@@ -236,10 +320,8 @@ final class SgemmDirect {
             long off = (long) p * Float.BYTES;
             FloatVector av = FloatVector.fromMemorySegment(SPECIES, a, ai + off, LE, tail);
             s = FloatVector.fromMemorySegment(SPECIES, b, b0 + off, LE, tail).fma(av, s);
-            for (VectorShuffle<Float> swap : HALVES) {
-                s = s.add(s.rearrange(swap));
-            }
-            put(q, i, j, s.lane(0));
+            s.intoArray(lanes, 0);
+            put(q, i, j, pairwiseSum(lanes, 0));
         }
     }
 
@@ -266,15 +348,17 @@ final class SgemmDirect {
         return s;
     }
 
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] halves() {
-        int steps = Integer.numberOfTrailingZeros(L);
-        VectorShuffle<Float>[] out = new VectorShuffle[steps];
-        for (int s = 0, h = L / 2; s < steps; s++, h /= 2) {
-            int half = h;
-            out[s] = VectorShuffle.fromOp(SPECIES, i -> i ^ half);
+    /**
+     * lanes[from, from + L) summed pairwise: after the step for h, lane i (i < h) holds lane i +
+     * lane (i + h); lane 0 ends as the sum. Overwrites the lanes.
+     */
+    private static float pairwiseSum(float[] lanes, int from) {
+        for (int h = L / 2; h >= 1; h /= 2) {
+            for (int i = 0; i < h; i++) {
+                lanes[from + i] += lanes[from + i + h];
+            }
         }
-        return out;
+        return lanes[from];
     }
 
     private static float[] scratch(int size) {
