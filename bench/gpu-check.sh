@@ -5,9 +5,10 @@
 #
 # Needs the bundle that bench/build-gpu-bundle.sh builds, at <repo>/gpu-bundle/ (or in
 # $RLHF4J_GPU_BUNDLE): jdk.tgz (a jlink'ed JDK 25; the GPU machine has no JDK) and rlhf4j-gpu.jar.
-# Steps, each under its own time limit: (1) the engine's CUDA tests, all of package
-# io.rlhf4j.engine.cuda (the gpu-tagged kernel-vs-CPU tests and the device-free ones) plus
-# CpuRlKernelsTest, through the JUnit console launcher; (2) the JMH GPU benchmarks with short
+# Steps, each under its own time limit: (1) the engine's CUDA tests, all of packages
+# io.rlhf4j.engine.cuda and io.rlhf4j.engine.backend (the gpu-tagged kernel-vs-CPU and
+# Backend/RlF-vs-CPU tests and the device-free ones) plus CpuRlKernelsTest, through the JUnit
+# console launcher; (2) the JMH GPU benchmarks with short
 # settings (io.rlhf4j.bench.GpuBench); (3) the PyTorch peer bench/peers/torch_rl_kernels.py.
 # Writes into RESULTS_DIR: report.json (summary), gpu-check.log (everything printed),
 # junit/ (XML reports), bench-summary.json, jmh.json, torch-peer.json.
@@ -50,7 +51,8 @@ command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,m
 step "tests (limit 270 s)"
 timeout 270 "$JAVA" "${FLAGS[@]}" -Drlhf4j.cuda.checkLaunches=true -cp "$JAR" \
     org.junit.platform.console.ConsoleLauncher execute --disable-banner --disable-ansi-colors --details=tree --fail-if-no-tests \
-    --select-package io.rlhf4j.engine.cuda --select-class io.rlhf4j.engine.rl.CpuRlKernelsTest \
+    --select-package io.rlhf4j.engine.cuda --select-package io.rlhf4j.engine.backend \
+    --select-class io.rlhf4j.engine.rl.CpuRlKernelsTest \
     --reports-dir "$RESULTS/junit"
 TESTS_RC=$?
 echo "tests exit code: $TESTS_RC"

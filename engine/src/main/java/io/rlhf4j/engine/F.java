@@ -1,5 +1,6 @@
 package io.rlhf4j.engine;
 
+import io.rlhf4j.engine.backend.RlF;
 import io.rlhf4j.engine.ops.Linear;
 import io.rlhf4j.engine.ops.LinearBf16;
 import io.rlhf4j.engine.ops.fused.CrossEntropy;
@@ -82,9 +83,11 @@ public final class F {
     /**
      * log softmax(logits)[ids] for logits [..., V] (F32, BF16 or F64) and ids [...] (integers in
      * [0, V)), with an online log-sum-exp: extra memory O(B·T), never B·T·V. Result F32 (F64).
+     * Runs on the inputs' device: CPU tensors take {@link LogSoftmaxGather}, CUDA tensors the CUDA
+     * backend's kernels (see {@link RlF#logSoftmaxGather}).
      */
     public static Tensor logSoftmaxGather(Tensor logits, Tensor ids) {
-        return LogSoftmaxGather.apply(logits, ids);
+        return RlF.logSoftmaxGather(logits, ids);
     }
 
     // ---- fused SwiGLU

@@ -2,6 +2,8 @@ package io.rlhf4j.engine;
 
 import io.rlhf4j.engine.autograd.Autograd;
 import io.rlhf4j.engine.autograd.Node;
+import io.rlhf4j.engine.backend.Backend;
+import io.rlhf4j.engine.backend.Devices;
 import io.rlhf4j.engine.memory.Memory;
 import io.rlhf4j.engine.memory.MemoryScope;
 import io.rlhf4j.engine.memory.Storage;
@@ -197,8 +199,9 @@ public final class Tensor {
         return storage.segment();
     }
 
+    /** Where the data lives: {@link Device#CPU}, or a CUDA device (see {@link #to(Device)}). */
     public Device device() {
-        return Device.CPU;
+        return storage.device();
     }
 
     public boolean isContiguous() {
@@ -269,6 +272,10 @@ public final class Tensor {
         if (!requiresGrad) {
             return;
         }
+        if (!storage.isHost()) {
+            grad = Devices.leafGradient(this, grad, g);
+            return;
+        }
         if (grad == null) {
             grad = newGradBuffer();
             Copy.into(g.to(dtype), grad);
@@ -313,6 +320,9 @@ public final class Tensor {
     public Tensor escape() {
         MemoryScope current = Memory.current();
         MemoryScope target = current == null ? null : current.parent();
+        if (!storage.isHost()) {
+            return Backend.of(device()).copy(this, target);
+        }
         Tensor out = new Tensor(Memory.allocateIn(target, numel() * dtype.byteSize()), dtype, shape,
                 Shapes.contiguousStrides(shape), 0);
         Copy.into(this, out);
@@ -833,7 +843,9 @@ public final class Tensor {
         if (requiresGrad) {
             sb.append(", requiresGrad");
         }
-        if (!storage.isReleased() && numel() <= 16) {
+        if (!storage.isHost()) {
+            sb.append(", ").append(device());
+        } else if (!storage.isReleased() && numel() <= 16) {
             sb.append(", ").append(Arrays.toString(toDoubleArray()));
         }
         return sb.append(')').toString();
@@ -851,5 +863,16 @@ public final class Tensor {
             grad.fill(0);
         }
         return grad;
+    }
+
+    // ---- devices (the Backend seam)
+
+    /**
+     * This tensor on {@code target}: itself when already there, else a contiguous copy (through the
+     * CUDA context's pinned staging buffers). Differentiable: the gradient goes back to this
+     * tensor's device. See {@link Devices#to}.
+     */
+    public Tensor to(Device target) {
+        return Devices.to(this, target);
     }
 }

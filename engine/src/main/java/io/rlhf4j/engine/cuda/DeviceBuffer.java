@@ -21,7 +21,10 @@ public final class DeviceBuffer implements AutoCloseable {
     private final long byteSize;
     private final DType dtype;
     private final int[] shape;
-    private boolean released;
+    /** Volatile and closed under a lock: a garbage-collected tensor's buffer is closed by the cleaner's thread. */
+    private volatile boolean released;
+    /** The scope that will close this buffer, or null; only the allocating thread reads or writes it. */
+    DeviceScope scope;
 
     DeviceBuffer(DeviceAllocator owner, DeviceAllocator.Block block, long byteSize, DType dtype, int[] shape) {
         this(owner, block, null, block.pointer(), byteSize, dtype, shape);
@@ -87,7 +90,7 @@ public final class DeviceBuffer implements AutoCloseable {
 
     /** Returns an owning buffer's block to its allocator; a view owns nothing. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (parent == null && !released) {
             released = true;
             owner.release(block);

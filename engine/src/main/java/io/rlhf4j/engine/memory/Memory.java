@@ -1,6 +1,9 @@
 package io.rlhf4j.engine.memory;
 
+import io.rlhf4j.engine.Device;
+import io.rlhf4j.engine.cuda.DeviceBuffer;
 import java.lang.foreign.Arena;
+import java.lang.ref.Cleaner;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -8,6 +11,7 @@ import java.util.Deque;
  * Where tensor memory comes from. Inside {@code try (var s = Memory.scope())} tensors take pooled
  * memory that returns to the pool when the scope closes; outside any scope (parameters, optimizer
  * state, long-lived results) memory is 64-byte aligned and reclaimed by the garbage collector.
+ * Device tensors' buffers are owned by the same scopes ({@link #deviceStorage}).
  */
 public final class Memory {
 
@@ -43,8 +47,28 @@ public final class Memory {
         return new Storage(Arena.ofAuto().allocate(Math.max(bytes, 1), CpuMemoryPool.ALIGNMENT), null);
     }
 
+    /**
+     * Storage over device memory, owned like host memory: by {@code scope} (its buffer goes back to
+     * the device allocator when the scope closes), or, when {@code scope} is null or closed, by the
+     * garbage collector (the buffer goes back once the storage is unreachable; closing the buffer
+     * frees it earlier). The caller hands over {@code buffer} and must not close it itself.
+     */
+    public static Storage deviceStorage(MemoryScope scope, DeviceBuffer buffer, Device device) {
+        if (scope != null && !scope.isClosed()) {
+            return scope.register(buffer, device);
+        }
+        Storage s = new Storage(buffer, device, null);
+        DeviceCleaner.CLEANER.register(s, buffer::close);
+        return s;
+    }
+
     public static CpuMemoryPool pool() {
         return POOL;
+    }
+
+    /** Holder, so the cleaner's thread starts only once a device tensor lives outside any scope. */
+    private static final class DeviceCleaner {
+        static final Cleaner CLEANER = Cleaner.create();
     }
 
     static void pop(MemoryScope scope) {

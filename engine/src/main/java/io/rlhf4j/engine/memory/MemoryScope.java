@@ -1,5 +1,7 @@
 package io.rlhf4j.engine.memory;
 
+import io.rlhf4j.engine.Device;
+import io.rlhf4j.engine.cuda.DeviceBuffer;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -7,7 +9,8 @@ import java.util.Set;
  * A region of tensor lifetimes: every tensor created while the scope is the innermost open one
  * on its thread takes pooled memory, and closing the scope returns all of it to the pool. A
  * training step wraps its forward and backward pass in one scope so memory does not grow from
- * step to step.
+ * step to step. Device tensors follow the same rule: their buffers go back to the device
+ * allocator when the scope that was innermost at their creation closes.
  */
 public final class MemoryScope implements AutoCloseable {
 
@@ -20,6 +23,16 @@ public final class MemoryScope implements AutoCloseable {
     MemoryScope(CpuMemoryPool pool, MemoryScope parent) {
         this.pool = pool;
         this.parent = parent;
+    }
+
+    /** Takes ownership of device memory: it returns to its allocator when this scope closes. */
+    Storage register(DeviceBuffer buffer, Device device) {
+        if (closed) {
+            throw new IllegalStateException("allocation in a closed Memory.scope()");
+        }
+        Storage s = new Storage(buffer, device, this);
+        storages.add(s);
+        return s;
     }
 
     Storage allocate(long bytes) {
@@ -62,8 +75,7 @@ public final class MemoryScope implements AutoCloseable {
         if (storage.owner() != this || !storages.remove(storage)) {
             throw new IllegalStateException("free of storage that this Memory.scope() does not own");
         }
-        storage.markReleased();
-        pool.release(storage.rawSegment());
+        storage.release(pool);
     }
 
     /** The scope that was innermost when this one opened, or null for the outermost. */
@@ -82,8 +94,7 @@ public final class MemoryScope implements AutoCloseable {
         }
         closed = true;
         for (Storage s : storages) {
-            s.markReleased();
-            pool.release(s.rawSegment());
+            s.release(pool);
         }
         storages.clear();
         Memory.pop(this);
