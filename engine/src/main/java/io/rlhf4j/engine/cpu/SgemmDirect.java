@@ -42,15 +42,9 @@ final class SgemmDirect {
     /** Floats of op(A) rows the dot form runs against B at a time (256 KiB, a quarter of L2). */
     private static final int A_BLOCK = 64 * 1024;
 
-    /**
-     * Accumulator lanes of {@link #dotFour} and {@link #dotOne}, summed in scalar code in the
-     * pairwise order of {@link LaneSums16} ({@link #pairwiseSum}). Not {@code reduceLanes(ADD)},
-     * whose float order is unspecified and differs between JIT tiers (a test caught one element
-     * summed two ways), and not {@code rearrange} with shuffles read from an array, which C2 does
-     * not intrinsify (12% of a decode step's samples sat in its Java fallback).
-     */
+    /** Accumulator lanes of {@link #dotFour} and {@link #dotOne}, summed by {@link LaneSums#pairwise}. */
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[4 * L]);
-    /** The accumulators of {@link #dotSixteen}, handed to {@link LaneSums16#store}. */
+    /** The accumulators of {@link #dotSixteen}, handed to {@link LaneSums#store16}. */
     private static final ThreadLocal<float[]> SIXTEEN_LANES = ThreadLocal.withInitial(() -> new float[16 * L]);
 
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
@@ -160,7 +154,7 @@ final class SgemmDirect {
     private static void dotRows(SgemmProblem q, MemorySegment a, long aAt, long aRow,
             int i0, int i1, int j0, int j1) {
         int j = j0;
-        if (LaneSums16.AVAILABLE) {
+        if (LaneSums.SIXTEEN) {
             for (; j + 16 <= j1; j += 16) {
                 dotSixteen(q, a, aAt, aRow, i0, i1, j);
             }
@@ -175,7 +169,7 @@ final class SgemmDirect {
 
     /**
      * Columns j..j+15 (16-lane vectors only): sixteen FMA chains, one per B row, whose lane sums
-     * {@link LaneSums16} turns into the sixteen C elements as one vector, stored at once. For a
+     * {@link LaneSums} turns into the sixteen C elements as one vector, stored at once. For a
      * few rows of A the B rows stay in L1/L2 while A streams past them. The same arithmetic per
      * element as {@link #dotFour}.
      */
@@ -248,7 +242,7 @@ final class SgemmDirect {
             s13.intoArray(lanes, 13 * L);
             s14.intoArray(lanes, 14 * L);
             s15.intoArray(lanes, 15 * L);
-            LaneSums16.store(lanes, q.c(), (q.cOff() + (long) i * q.ldc() + j) * Float.BYTES, q.accumulate());
+            LaneSums.store16(lanes, q.c(), (q.cOff() + (long) i * q.ldc() + j) * Float.BYTES, q.accumulate());
         }
     }
 
@@ -294,7 +288,7 @@ final class SgemmDirect {
             s2.intoArray(lanes, 2 * L);
             s3.intoArray(lanes, 3 * L);
             for (int r = 0; r < 4; r++) {
-                put(q, i, j + r, pairwiseSum(lanes, r * L));
+                put(q, i, j + r, LaneSums.pairwise(lanes, r * L));
             }
         }
     }
@@ -321,7 +315,7 @@ final class SgemmDirect {
             FloatVector av = FloatVector.fromMemorySegment(SPECIES, a, ai + off, LE, tail);
             s = FloatVector.fromMemorySegment(SPECIES, b, b0 + off, LE, tail).fma(av, s);
             s.intoArray(lanes, 0);
-            put(q, i, j, pairwiseSum(lanes, 0));
+            put(q, i, j, LaneSums.pairwise(lanes, 0));
         }
     }
 
@@ -346,19 +340,6 @@ final class SgemmDirect {
             SCRATCH_ROWS.set(s);
         }
         return s;
-    }
-
-    /**
-     * lanes[from, from + L) summed pairwise: after the step for h, lane i (i < h) holds lane i +
-     * lane (i + h); lane 0 ends as the sum. Overwrites the lanes.
-     */
-    private static float pairwiseSum(float[] lanes, int from) {
-        for (int h = L / 2; h >= 1; h /= 2) {
-            for (int i = 0; i < h; i++) {
-                lanes[from + i] += lanes[from + i + h];
-            }
-        }
-        return lanes[from];
     }
 
     private static float[] scratch(int size) {

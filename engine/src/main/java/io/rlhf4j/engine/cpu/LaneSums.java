@@ -6,22 +6,25 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The lane sums of sixteen 16-lane accumulators at once, as one vector: lane j of what
- * {@link #store} writes is the sum of the lanes of accumulator j, added in the fixed pairwise order
- * lane i + lane (i + h) for h = 8, 4, 2, 1, the order {@link VectorMath}-style scalar code uses,
- * so the bits do not depend on the JIT (unlike {@code reduceLanes(ADD)}).
+ * Lane sums of the dot-product kernels (SgemmDirect's dot form, Bf16Gemv) in one fixed pairwise
+ * order: lane i + lane (i + h) for h = L/2, …, 2, 1. Not {@code reduceLanes(ADD)}, whose float
+ * order is unspecified and differs between JIT tiers (a test caught one element summed two
+ * ways), and not {@code rearrange} with shuffles read from an array, which C2 does not intrinsify
+ * (12% of a decode step's samples sat in its Java fallback). {@link #pairwise} sums one
+ * accumulator in scalar code; {@link #store16} sums sixteen 16-lane accumulators at once and
+ * writes them as one vector, with the same bits per sum.
  *
- * <p>Each step folds two vectors into one: for blocks of 2h lanes, {@code lo} gathers the first
+ * <p>{@link #store16}: each step folds two vectors into one: for blocks of 2h lanes, {@code lo} gathers the first
  * h lanes of every block of a then of b, {@code hi} the second h lanes, and their sum holds
  * a[i] + a[i + h] for both inputs' blocks. Four steps (8 + 4 + 2 + 1 folds, two two-vector
  * permutes and an add each) replace sixteen scalar trees of fifteen adds: the dot products of a
- * decode step (k = 576) spent as long summing lanes as multiplying. Needs 16-lane vectors
- * (AVX-512); {@link #AVAILABLE} says whether the preferred species has them.
+ * decode step (k = 576) spent about as long summing lanes as multiplying. Needs 16-lane vectors
+ * (AVX-512); {@link #SIXTEEN} says whether the preferred species has them.
  */
-final class LaneSums16 {
+final class LaneSums {
 
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    static final boolean AVAILABLE = SPECIES.length() == 16;
+    static final boolean SIXTEEN = SPECIES.length() == 16;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private static final FloatVector LO8 = indices(8, 0);
@@ -33,7 +36,7 @@ final class LaneSums16 {
     private static final FloatVector LO1 = indices(1, 0);
     private static final FloatVector HI1 = indices(1, 1);
 
-    private LaneSums16() {
+    private LaneSums() {
     }
 
     /**
@@ -42,7 +45,7 @@ final class LaneSums16 {
      * {@code accumulate}). Accumulators travel through an array, not as arguments: a method
      * taking vectors that C2 does not inline boxes every one of them.
      */
-    static void store(float[] lanes, MemorySegment c, long at, boolean accumulate) {
+    static void store16(float[] lanes, MemorySegment c, long at, boolean accumulate) {
         FloatVector t0 = fold(lanes, 0, LO8, HI8);
         FloatVector t1 = fold(lanes, 2, LO8, HI8);
         FloatVector t2 = fold(lanes, 4, LO8, HI8);
@@ -68,6 +71,19 @@ final class LaneSums16 {
     private static FloatVector fold(float[] lanes, int first, FloatVector lo, FloatVector hi) {
         return fold(FloatVector.fromArray(SPECIES, lanes, first * 16),
                 FloatVector.fromArray(SPECIES, lanes, (first + 1) * 16), lo, hi);
+    }
+
+    /**
+     * lanes[from, from + L) summed pairwise: after the step for h, lane i (i < h) holds lane i +
+     * lane (i + h); lane 0 ends as the sum. Overwrites the lanes.
+     */
+    static float pairwise(float[] lanes, int from) {
+        for (int h = SPECIES.length() / 2; h >= 1; h /= 2) {
+            for (int i = 0; i < h; i++) {
+                lanes[from + i] += lanes[from + i + h];
+            }
+        }
+        return lanes[from];
     }
 
     private static FloatVector fold(FloatVector a, FloatVector b, FloatVector lo, FloatVector hi) {
