@@ -2,7 +2,10 @@
 
 Run from the repository root (needs torch and transformers from the wheel mirror):
 
-    python nn/src/test/python/make_reward_fixtures.py
+    python nn/src/test/python/make_reward_fixtures.py                     # writes the fixtures
+    python nn/src/test/python/make_reward_fixtures.py --check-java-saved
+        # loads the reward models rlhf4j saved under reward/java_saved/ (JavaSavedRewardModelTest)
+        # with transformers and compares their rewards with the references; writes java_saved/check.txt
 
 For each tiny model of make_model_fixtures.py named in BACKBONES it builds, in torch, the
 architecture of io.rlhf4j.nn.reward.RewardModel: transformers' AutoModel (the decoder stack
@@ -29,6 +32,8 @@ pad_token_id 0; the llama_gqa_llama3 backbone plus a random score.weight) as sav
 writes it, and reference.safetensors with its logits for the same right- and left-padded batches.
 """
 
+import argparse
+import json
 import os
 import shutil
 
@@ -162,7 +167,61 @@ def seqcls_case(seed):
     print("llama_seqcls", {k: v.tolist() for k, v in ref.items() if k.endswith("logits")})
 
 
+def check_java_saved():
+    from safetensors.torch import load_file
+    folder = os.path.join(OUT, "java_saved")
+    lines = [f"transformers {transformers.__version__}, torch {torch.__version__}",
+             "max |reward(transformers on rlhf4j's save) - reference reward of the source model|"]
+    worst = 0.0
+
+    # gpt2_mlp: the backbone in AutoModel layout + reward_head.safetensors + reward_config.json.
+    path = os.path.join(folder, "gpt2_mlp")
+    base, info = AutoModel.from_pretrained(path, dtype=torch.float32, output_loading_info=True)
+    base.eval()
+    problems = {k: v for k, v in info.items() if v}
+    lines.append(f"gpt2_mlp backbone ({type(base).__name__}) loading info: {problems or 'no missing, unexpected or mismatched keys'}")
+    meta = json.load(open(os.path.join(path, "reward_config.json")))
+    lines.append(f"gpt2_mlp reward_config.json: head_type {meta['head_type']}, pooling {meta['pooling']}")
+    head = make_head(base.config.hidden_size, 0)
+    state = {k[len("reward_head."):]: v for k, v in load_file(os.path.join(path, "reward_head.safetensors")).items()}
+    head.load_state_dict(state, strict=True)
+    ref = load_file(os.path.join(OUT, "gpt2", "reference.safetensors"))
+    ok = not problems and meta["head_type"] == "mlp" and meta["pooling"] == "last_token"
+    with torch.no_grad():
+        for side in ("right", "left"):
+            ids, mask = ref[side + ".input_ids"], ref[side + ".attention_mask"]
+            h = base(input_ids=ids, attention_mask=mask, position_ids=position_ids(mask)).last_hidden_state
+            delta = (head(pool(h, mask, "last")).squeeze(-1) - ref[f"rewards.{side}.last"]).abs().max().item()
+            worst = max(worst, delta)
+            lines.append(f"gpt2_mlp {side}: {delta:.3e}")
+
+    # llama_seqcls: transformers' LlamaForSequenceClassification layout.
+    path = os.path.join(folder, "llama_seqcls")
+    model, info = LlamaForSequenceClassification.from_pretrained(path, dtype=torch.float32, output_loading_info=True)
+    model.eval()
+    problems = {k: v for k, v in info.items() if v}
+    ok = ok and not problems
+    lines.append(f"llama_seqcls loading info: {problems or 'no missing, unexpected or mismatched keys'}")
+    ref = load_file(os.path.join(OUT, "llama_seqcls", "reference.safetensors"))
+    with torch.no_grad():
+        for side in ("right", "left"):
+            ids, mask = ref[side + ".input_ids"], ref[side + ".attention_mask"]
+            got = model(input_ids=ids, attention_mask=mask, position_ids=position_ids(mask)).logits
+            delta = (got - ref[side + ".logits"]).abs().max().item()
+            worst = max(worst, delta)
+            lines.append(f"llama_seqcls {side}: {delta:.3e}")
+    lines.append("PASS" if ok and worst <= 1e-5 else "FAIL")
+    with open(os.path.join(folder, "check.txt"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
 def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--check-java-saved", action="store_true")
+    if parser.parse_args().check_java_saved:
+        check_java_saved()
+        return
     torch.manual_seed(0)
     for i, name in enumerate(BACKBONES):
         reward_case(name, 100 + 10 * i)
