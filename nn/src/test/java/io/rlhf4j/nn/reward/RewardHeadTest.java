@@ -90,6 +90,23 @@ class RewardHeadTest {
     }
 
     @Test
+    void dropoutActsInTrainingModeOnly() {
+        MlpRewardHead head = new MlpRewardHead(8, 64, 0.5, 3, DType.F32);
+        head.initialise(Generator.seed(2));
+        head.last().bias().load(Tensor.of(new float[] {0.25f}, 1));
+        Tensor x = Tensor.of(new float[] {0.5f, -1, 2, 0.1f, -0.3f, 1.2f, 0.7f, -2}, 1, 8);
+        head.eval();
+        double eval = head.forward(x).get(0);
+        head.train();
+        double trainA = head.forward(x).get(0);
+        double trainB = head.forward(x).get(0);
+        assertThat(trainA).isNotEqualTo(eval);
+        assertThat(trainB).as("a fresh mask each call").isNotEqualTo(trainA);
+        head.eval();
+        assertThat(head.forward(x).get(0)).isEqualTo(eval);
+    }
+
+    @Test
     void initialisationIsSeededWithStdOneOverSqrtHiddenPlusOne() {
         int hidden = 64;
         MlpRewardHead a = new MlpRewardHead(hidden, 256, 0.1, 1, DType.F32);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rlhf4j.engine.DType;
 import io.rlhf4j.engine.Tensor;
 import io.rlhf4j.engine.random.Generator;
 import io.rlhf4j.engine.safetensors.Safetensors;
@@ -67,6 +68,21 @@ class RewardModelFilesTest {
         Tensor ids = ref.get("left.input_ids");
         Tensor mask = ref.get("left.attention_mask");
         assertThat(loaded.rewards(ids, mask).toFloatArray()).containsExactly(model.rewards(ids, mask).toFloatArray());
+    }
+
+    @Test
+    void loadsWithBf16ParametersAndStillReturnsF32Rewards() throws IOException {
+        Path dir = JavaSavedRewardModelTest.JAVA_SAVED.resolve("gpt2_mlp");
+        RewardModel f32 = RewardModel.fromPretrained(dir);
+        RewardModel bf16 = RewardModel.fromPretrained(dir, DType.BF16);
+        assertThat(bf16.parameterDType()).isEqualTo(DType.BF16);
+        Map<String, Tensor> ref = RewardFixtures.reference("gpt2");
+        Tensor ids = ref.get("right.input_ids");
+        Tensor mask = ref.get("right.attention_mask");
+        Tensor r = bf16.rewards(ids, mask);
+        assertThat(r.dtype()).isEqualTo(DType.F32);
+        // Weights rounded to BF16 (8 bits of mantissa): rewards of magnitude ~1 move by a few 1e-2 at most.
+        assertThat(RewardFixtures.maxAbsDiff(r, f32.rewards(ids, mask))).isLessThan(0.1);
     }
 
     @Test
