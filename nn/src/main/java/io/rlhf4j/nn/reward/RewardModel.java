@@ -26,6 +26,11 @@ import java.util.Map;
  * [1] (torch's nn.Sequential indices: 1 is the GELU, 2 the dropout); the score head's as
  * {@code score.weight} [1, H], exactly transformers' *ForSequenceClassification with num_labels 1.
  *
+ * <p>Position ids come from the attention mask (cumsum(mask) − 1, as transformers' generate),
+ * so a left-padded row scores exactly like its right-padded twin. transformers' own
+ * *ForSequenceClassification forward without position_ids uses 0 … T−1 instead, which agrees for
+ * right padding only; pass position_ids there to compare left-padded batches.
+ *
  * <p>Files ({@link #savePretrained}, {@link #fromPretrained}) are described in {@link RewardModelFiles}.
  */
 public final class RewardModel extends Module {

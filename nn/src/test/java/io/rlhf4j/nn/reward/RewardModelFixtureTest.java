@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Rewards, Bradley-Terry losses and their gradients against the same architecture built in torch
  * (make_reward_fixtures.py). Tolerances: F32 on both sides, different summation orders; rewards
- * within 1e-4 absolute (values up to ~5), gradients within 1e-4 · (1 + max |g|).
+ * within 1e-4 absolute (values up to ~5; measured ≤ 7e-6), gradients within 1e-4 · (1 + max |g|)
+ * (measured ≤ 5.4e-6 absolute).
  */
 class RewardModelFixtureTest {
 
