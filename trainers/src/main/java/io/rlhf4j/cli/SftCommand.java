@@ -1,9 +1,7 @@
 package io.rlhf4j.cli;
 
-import io.rlhf4j.trainers.checkpoint.CheckpointManager;
 import io.rlhf4j.trainers.config.ConfigLoader;
 import io.rlhf4j.trainers.config.SFTConfig;
-import io.rlhf4j.trainers.loop.TrainResult;
 import io.rlhf4j.trainers.sft.SFTTrainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,12 +27,6 @@ final class SftCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SFTConfig c = ConfigLoader.load(config, SFTConfig.class, overrides);
-        if (resume && new CheckpointManager(Path.of(c.outputDir), null).latest().isEmpty()) {
-            throw new Main.UserError("--resume: no complete checkpoint in " + Path.of(c.outputDir).toAbsolutePath()
-                    + "; run without --resume to start fresh");
-        }
-        TrainResult result = SFTTrainer.fromConfig(c).train(resume);
-        System.out.println("sft: finished at step " + result.globalStep() + "; model saved to " + c.outputDir);
-        return 0;
+        return TrainCommands.run(c, resume, () -> SFTTrainer.fromConfig(c));
     }
 }
