@@ -13,6 +13,8 @@ import os
 import random
 import re
 
+from make_example_model import write_jsonl
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 DATA = os.path.join(ROOT, "examples", "data")
 
@@ -34,12 +36,6 @@ def pairs(path, rng, cities):
         rows = [json.loads(line) for line in f if line.strip()]
     return [{"prompt": r["prompt"], "chosen": r["response"], "rejected": wrong(r["response"], rng, cities)}
             for r in rows]
-
-
-def write_jsonl(path, rows):
-    with open(path, "w") as f:
-        for r in rows:
-            f.write(json.dumps(r) + "\n")
 
 
 def main():

@@ -4,18 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.rlhf4j.trainers.TestAssets;
 import io.rlhf4j.trainers.config.DPOConfig;
 import io.rlhf4j.trainers.device.StepResult;
 import io.rlhf4j.trainers.logging.LogRecord;
 import io.rlhf4j.trainers.loop.TrainResult;
 import io.rlhf4j.trainers.loop.TrainerCallback;
+import io.rlhf4j.trainers.preference.PreferenceRuns;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,40 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
 /** DPO on the example model and preference data (48 train pairs, 16 held out). */
 class DPOTrainerTest {
 
-    private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
-
     @TempDir
     Path dir;
 
     private DPOConfig config(String run) {
-        DPOConfig c = new DPOConfig();
-        c.modelNameOrPath = TestAssets.EXAMPLE_MODEL.toString();
-        c.trainFile = TestAssets.EXAMPLES.resolve("data/preference.jsonl").toString();
-        c.evalFile = TestAssets.EXAMPLES.resolve("data/preference_eval.jsonl").toString();
-        c.outputDir = dir.resolve(run).toString();
+        DPOConfig c = PreferenceRuns.configure(new DPOConfig(), dir, run);
         c.maxLength = 64;
         c.maxPromptLength = 32;
-        c.perDeviceTrainBatchSize = 8;
-        c.perDeviceEvalBatchSize = 16;
-        c.learningRate = 1e-3;
-        c.loggingSteps = 1;
-        c.saveSteps = 1000;
-        c.reportTo = new ArrayList<>(List.of("none"));
         return c;
-    }
-
-    private static double metric(List<LogRecord> history, String name, boolean last) {
-        List<Double> v = history.stream().filter(h -> h.metrics().containsKey(name)).map(h -> h.metrics().get(name))
-                .toList();
-        assertThat(v).as(name).isNotEmpty();
-        return last ? v.getLast() : v.getFirst();
-    }
-
-    /** The first {@code n} pairs of the example data as a file of their own. */
-    static Path firstPairs(Path dir, int n) throws IOException {
-        Path f = dir.resolve("pairs.jsonl");
-        Files.write(f, Files.readAllLines(TestAssets.EXAMPLES.resolve("data/preference.jsonl")).subList(0, n));
-        return f;
     }
 
     /**
@@ -68,29 +39,24 @@ class DPOTrainerTest {
      */
     @Test
     void lossFallsAndRewardAccuracyRises() throws IOException {
-        DPOConfig c = config("train");
-        c.trainFile = firstPairs(dir, 8).toString();
+        DPOConfig c = PreferenceRuns.memorize(new DPOConfig(), dir, "train");
         c.evalFile = c.trainFile;
-        c.beta = 0.5;
-        c.learningRate = 3e-3;
-        c.lrSchedulerType = "constant";
-        c.maxSteps = 12;
-        c.loggingSteps = 2;
         c.evalSteps = 12.0;
+        c.beta = 0.5;
         DPOTrainer t = DPOTrainer.fromConfig(c);
-        t.setConsole(QUIET);
+        t.setConsole(PreferenceRuns.QUIET);
         TrainResult r = t.train(false);
         assertThat(r.globalStep()).isEqualTo(12);
         List<LogRecord> h = r.history();
         assertThat(r.stepLosses().getFirst()).isCloseTo(Math.log(2), within(1e-6));
         assertThat(r.stepLosses().getLast()).isLessThan(0.2);
-        assertThat(metric(h, "dpo/loss", true)).isLessThan(0.2);
-        assertThat(metric(h, "dpo/rewards/accuracies", true)).isGreaterThan(0.9);
-        assertThat(metric(h, "dpo/rewards/margins", true)).isGreaterThan(1);
-        assertThat(metric(h, "dpo/rewards/chosen", true)).isGreaterThan(metric(h, "dpo/rewards/rejected", true));
-        assertThat(metric(h, "dpo/logps/chosen", true)).isLessThan(0);
-        assertThat(metric(h, "dpo/eval_loss", true)).isLessThan(0.2);
-        assertThat(metric(h, "dpo/eval_rewards/accuracies", true)).isGreaterThan(0.9);
+        assertThat(PreferenceRuns.metric(h, "dpo/loss", true)).isLessThan(0.2);
+        assertThat(PreferenceRuns.metric(h, "dpo/rewards/accuracies", true)).isGreaterThan(0.9);
+        assertThat(PreferenceRuns.metric(h, "dpo/rewards/margins", true)).isGreaterThan(1);
+        assertThat(PreferenceRuns.metric(h, "dpo/rewards/chosen", true)).isGreaterThan(PreferenceRuns.metric(h, "dpo/rewards/rejected", true));
+        assertThat(PreferenceRuns.metric(h, "dpo/logps/chosen", true)).isLessThan(0);
+        assertThat(PreferenceRuns.metric(h, "dpo/eval_loss", true)).isLessThan(0.2);
+        assertThat(PreferenceRuns.metric(h, "dpo/eval_rewards/accuracies", true)).isGreaterThan(0.9);
         assertThat(Files.exists(dir.resolve("train/model.safetensors"))).isTrue();
         assertThat(Files.exists(dir.resolve("train/tokenizer.json"))).isTrue();
     }
@@ -101,13 +67,13 @@ class DPOTrainerTest {
         DPOConfig c = config("first");
         c.maxSteps = 1;
         DPOTrainer t = DPOTrainer.fromConfig(c);
-        t.setConsole(QUIET);
+        t.setConsole(PreferenceRuns.QUIET);
         TrainResult r = t.train(false);
         assertThat(r.stepLosses().getFirst()).isCloseTo(Math.log(2), within(1e-6));
-        assertThat(metric(r.history(), "dpo/rewards/chosen", false)).isCloseTo(0, within(1e-6));
-        assertThat(metric(r.history(), "dpo/rewards/margins", false)).isCloseTo(0, within(1e-6));
-        assertThat(metric(r.history(), "dpo/rewards/accuracies", false)).isZero();
-        assertThat(metric(r.history(), "dpo/logps/chosen", false)).isLessThan(-10);
+        assertThat(PreferenceRuns.metric(r.history(), "dpo/rewards/chosen", false)).isCloseTo(0, within(1e-6));
+        assertThat(PreferenceRuns.metric(r.history(), "dpo/rewards/margins", false)).isCloseTo(0, within(1e-6));
+        assertThat(PreferenceRuns.metric(r.history(), "dpo/rewards/accuracies", false)).isZero();
+        assertThat(PreferenceRuns.metric(r.history(), "dpo/logps/chosen", false)).isLessThan(-10);
     }
 
     /**
@@ -116,17 +82,14 @@ class DPOTrainerTest {
      */
     @Test
     void peftTrainsAdaptersAgainstTheBaseModel() throws IOException {
-        DPOConfig c = config("peft");
-        c.trainFile = firstPairs(dir, 8).toString();
-        c.evalFile = null;
+        DPOConfig c = PreferenceRuns.memorize(new DPOConfig(), dir, "peft");
         c.usePeft = true;
         c.loraDropout = 0;
         c.beta = 0.5;
         c.learningRate = 1e-2;
-        c.lrSchedulerType = "constant";
         c.maxSteps = 8;
         DPOTrainer t = DPOTrainer.fromConfig(c);
-        t.setConsole(QUIET);
+        t.setConsole(PreferenceRuns.QUIET);
         TrainResult r = t.train(false);
         assertThat(r.stepLosses().getFirst()).isCloseTo(Math.log(2), within(1e-6));
         assertThat(r.stepLosses().getLast()).isLessThan(0.9 * Math.log(2));
@@ -143,7 +106,7 @@ class DPOTrainerTest {
         full.perDeviceTrainBatchSize = 4;
         full.evalFile = null;
         DPOTrainer whole = DPOTrainer.fromConfig(full);
-        whole.setConsole(QUIET);
+        whole.setConsole(PreferenceRuns.QUIET);
         TrainResult expected = whole.train(false);
 
         DPOConfig c = config("cut");
@@ -153,7 +116,7 @@ class DPOTrainerTest {
         c.evalFile = null;
         c.saveSteps = 2;
         DPOTrainer first = DPOTrainer.fromConfig(c);
-        first.setConsole(QUIET);
+        first.setConsole(PreferenceRuns.QUIET);
         first.addCallback(new TrainerCallback() {
             @Override
             public void onStepEnd(long step, StepResult result) {
@@ -164,7 +127,7 @@ class DPOTrainerTest {
         });
         assertThatThrownBy(() -> first.train(false)).hasMessage("killed");
         DPOTrainer again = DPOTrainer.fromConfig(c);
-        again.setConsole(QUIET);
+        again.setConsole(PreferenceRuns.QUIET);
         TrainResult resumed = again.train(true);
         assertThat(resumed.resumedFrom()).isEqualTo(4);
         assertThat(resumed.stepLosses()).containsExactlyElementsOf(expected.stepLosses().subList(4, 7));
@@ -180,11 +143,11 @@ class DPOTrainerTest {
         c.maxSteps = 1;
         c.evalFile = null;
         DPOTrainer t = DPOTrainer.fromConfig(c);
-        t.setConsole(QUIET);
+        t.setConsole(PreferenceRuns.QUIET);
         TrainResult r = t.train(false);
-        double margin = metric(r.history(), "dpo/rewards/margins", false);
+        double margin = PreferenceRuns.metric(r.history(), "dpo/rewards/margins", false);
         assertThat(margin).isNotCloseTo(0, within(1e-3));
-        assertThat(metric(r.history(), "dpo/rewards/chosen", false))
-                .isCloseTo(0.1 * metric(r.history(), "dpo/logps/chosen", false), within(1e-6));
+        assertThat(PreferenceRuns.metric(r.history(), "dpo/rewards/chosen", false))
+                .isCloseTo(0.1 * PreferenceRuns.metric(r.history(), "dpo/logps/chosen", false), within(1e-6));
     }
 }

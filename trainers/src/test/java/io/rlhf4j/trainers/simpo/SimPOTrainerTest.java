@@ -4,18 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.rlhf4j.trainers.TestAssets;
 import io.rlhf4j.trainers.config.ConfigException;
 import io.rlhf4j.trainers.config.ConfigLoader;
 import io.rlhf4j.trainers.config.SimPOConfig;
 import io.rlhf4j.trainers.logging.LogRecord;
 import io.rlhf4j.trainers.loop.TrainResult;
+import io.rlhf4j.trainers.preference.PreferenceRuns;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,25 +34,11 @@ class SimPOTrainerTest {
      */
     @Test
     void lossFallsAndRewardAccuracyRises() throws IOException {
-        SimPOConfig c = new SimPOConfig();
-        c.modelNameOrPath = TestAssets.EXAMPLE_MODEL.toString();
-        Path pairs = dir.resolve("pairs.jsonl");
-        Files.write(pairs, Files.readAllLines(TestAssets.EXAMPLES.resolve("data/preference.jsonl")).subList(0, 8));
-        c.trainFile = pairs.toString();
-        c.outputDir = dir.resolve("run").toString();
+        SimPOConfig c = PreferenceRuns.memorize(new SimPOConfig(), dir, "run");
         c.beta = 2;
         c.simpoGamma = 1;
-        c.maxLength = 64;
-        c.maxPromptLength = 32;
-        c.perDeviceTrainBatchSize = 8;
-        c.learningRate = 3e-3;
-        c.lrSchedulerType = "constant";
-        c.maxSteps = 12;
-        c.loggingSteps = 2;
-        c.saveSteps = 1000;
-        c.reportTo = new ArrayList<>(List.of("none"));
         SimPOTrainer t = SimPOTrainer.fromConfig(c);
-        t.setConsole(new PrintStream(OutputStream.nullOutputStream()));
+        t.setConsole(PreferenceRuns.QUIET);
         TrainResult r = t.train(false);
         List<LogRecord> h = r.history();
         double first = r.stepLosses().getFirst();
