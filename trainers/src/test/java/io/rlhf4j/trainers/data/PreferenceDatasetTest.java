@@ -57,7 +57,8 @@ class PreferenceDatasetTest {
      * Python with transformers' tokenizer, log-probs from transformers' forward of each unpadded
      * sequence) through encoder, collation of each length setting's pairs into one padded batch,
      * and PolicyModel.getLogProbs: the same ids and prompt lengths exactly, the same summed
-     * response log-probs to 2e-4 (F32 logits, sums of up to 35 tokens of about −6 each).
+     * response log-probs to 2e-5 (F32 logits summed over up to 35 tokens; 1.8e-6 apart when this
+     * was written).
      */
     @Test
     void tokenizationAndLogProbsMatchTransformers() throws IOException {
@@ -86,8 +87,8 @@ class PreferenceDatasetTest {
             double[] sums = lp.sum().toDoubleArray();
             double[] counts = lp.mask().sum(1, false).toDoubleArray();
             for (int i = 0; i < 3; i++) {
-                assertThat(sums[i]).isCloseTo(entries.get(i).at("/chosen/logp").asDouble(), within(2e-4));
-                assertThat(sums[3 + i]).isCloseTo(entries.get(i).at("/rejected/logp").asDouble(), within(2e-4));
+                assertThat(sums[i]).isCloseTo(entries.get(i).at("/chosen/logp").asDouble(), within(2e-5));
+                assertThat(sums[3 + i]).isCloseTo(entries.get(i).at("/rejected/logp").asDouble(), within(2e-5));
                 assertThat(counts[i]).isEqualTo(entries.get(i).at("/chosen/tokens").asDouble());
                 checked++;
             }

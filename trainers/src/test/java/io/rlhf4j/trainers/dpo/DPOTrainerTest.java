@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** DPO on the example model and preference data (48 train pairs, 16 held out). */
 class DPOTrainerTest {
@@ -97,10 +99,16 @@ class DPOTrainerTest {
         assertThat(dir.resolve("peft/model.safetensors")).doesNotExist();
     }
 
-    /** Interrupted after step 4 and resumed with fresh models: bitwise the same model file and step losses. */
-    @Test
-    void resumeIsBitwiseExact() throws IOException {
+    /**
+     * Interrupted after step 4 and resumed with fresh models: bitwise the same model file and step
+     * losses, from the in-memory dataset and from the stream (shuffle buffer of 16).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void resumeIsBitwiseExact(boolean streaming) throws IOException {
         DPOConfig full = config("full");
+        full.streaming = streaming;
+        full.shuffleBufferSize = 16;
         full.maxSteps = 7;
         full.gradientAccumulationSteps = 2;
         full.perDeviceTrainBatchSize = 4;
@@ -110,6 +118,8 @@ class DPOTrainerTest {
         TrainResult expected = whole.train(false);
 
         DPOConfig c = config("cut");
+        c.streaming = streaming;
+        c.shuffleBufferSize = 16;
         c.maxSteps = 7;
         c.gradientAccumulationSteps = 2;
         c.perDeviceTrainBatchSize = 4;
