@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,9 +28,11 @@ class PreferenceLossTest {
 
     private static final double TOL = 1e-12;
 
-    static Stream<JsonNode> cases() {
+    static Stream<Named<JsonNode>> cases() {
         JsonNode all = TestAssets.fixture("preference_losses.json");
-        return IntStream.range(0, all.size()).mapToObj(all::get);
+        return IntStream.range(0, all.size()).mapToObj(all::get).map(c -> Named.of(c.get("method").asText() + " "
+                + c.get("loss_type").asText() + " beta=" + c.get("beta") + " label_smoothing="
+                + c.get("label_smoothing"), c));
     }
 
     private static double[] doubles(JsonNode n) {
@@ -60,7 +63,7 @@ class PreferenceLossTest {
                 half(ref, 0), half(ref, 1), half(tokens, 0), half(tokens, 1));
     }
 
-    @ParameterizedTest(name = "{index}: {0}")
+    @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void matchesTrl(JsonNode c) {
         double[] logps = doubles(c.get("logps"));
@@ -86,7 +89,7 @@ class PreferenceLossTest {
     }
 
     /** Every loss type's gradient w.r.t. policy log-probs against F64 central differences. */
-    @ParameterizedTest(name = "{index}: {0}")
+    @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void gradientMatchesFiniteDifferences(JsonNode c) {
         double[] logps = doubles(c.get("logps"));
