@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
         description = "RLHF training on a Java tensor engine.",
         subcommands = {
             SftCommand.class,
+            DpoCommand.class,
+            SimpoCommand.class,
             InspectCommand.class,
             GenerateCommand.class,
             LogprobsCommand.class,

@@ -1,40 +1,21 @@
 package io.rlhf4j.cli;
 
-import io.rlhf4j.trainers.checkpoint.CheckpointManager;
-import io.rlhf4j.trainers.config.ConfigLoader;
 import io.rlhf4j.trainers.config.SFTConfig;
-import io.rlhf4j.trainers.loop.TrainResult;
 import io.rlhf4j.trainers.sft.SFTTrainer;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code rlhf4j sft --config run.yaml [--set key=value ...] [--resume]}. */
 @Command(name = "sft", mixinStandardHelpOptions = true,
         description = "Supervised fine-tuning on {prompt, response}, {messages} or {text} records.")
 final class SftCommand implements Callable<Integer> {
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "YAML or JSON SFT config.")
-    Path config;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key (repeatable).")
-    List<String> overrides = new ArrayList<>();
-
-    @Option(names = "--resume", description = "Continue from the newest complete checkpoint in output_dir.")
-    boolean resume;
+    @Mixin
+    TrainOptions options;
 
     @Override
     public Integer call() throws Exception {
-        SFTConfig c = ConfigLoader.load(config, SFTConfig.class, overrides);
-        if (resume && new CheckpointManager(Path.of(c.outputDir), null).latest().isEmpty()) {
-            throw new Main.UserError("--resume: no complete checkpoint in " + Path.of(c.outputDir).toAbsolutePath()
-                    + "; run without --resume to start fresh");
-        }
-        TrainResult result = SFTTrainer.fromConfig(c).train(resume);
-        System.out.println("sft: finished at step " + result.globalStep() + "; model saved to " + c.outputDir);
-        return 0;
+        return options.train(SFTConfig.class, SFTTrainer::fromConfig);
     }
 }

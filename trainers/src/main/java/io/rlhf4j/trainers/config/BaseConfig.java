@@ -128,6 +128,14 @@ public abstract class BaseConfig {
     @JsonProperty("skip_bad_records")
     public boolean skipBadRecords = false;
 
+    /** Read train_file lazily through a shuffle buffer instead of loading it (needs max_steps). */
+    @JsonProperty("streaming")
+    public boolean streaming = false;
+
+    /** Records held by the streaming shuffle buffer (datasets' IterableDataset.shuffle default). */
+    @JsonProperty("shuffle_buffer_size")
+    public int shuffleBufferSize = 1000;
+
     // LoRA keys: the names and defaults of TRL's ModelConfig (trl 1.13, trl/trainer/model_config.py),
     // turned into a PEFT LoraConfig as trl.get_peft_config does (task CAUSAL_LM, bias none).
 
@@ -203,6 +211,10 @@ public abstract class BaseConfig {
         }
         validateReportTo(v);
         validateLora(v);
+        v.atLeast("shuffle_buffer_size", shuffleBufferSize, 1);
+        if (streaming && maxSteps <= 0) {
+            v.fail("streaming", "streaming: true reads a dataset of unknown size: set max_steps (> 0) as well");
+        }
     }
 
     private void validateLora(Validator v) {

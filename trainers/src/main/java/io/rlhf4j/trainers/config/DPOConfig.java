@@ -35,6 +35,13 @@ public class DPOConfig extends BaseConfig {
     @JsonProperty("reference_free")
     public boolean referenceFree = false;
 
+    /**
+     * The frozen reference model's folder; null uses model_name_or_path (TRL's default: a copy of
+     * the initial policy; with use_peft, the base model without adapters).
+     */
+    @JsonProperty("ref_model")
+    public String refModel = null;
+
     @JsonProperty("max_length")
     public Integer maxLength = 1024;
 

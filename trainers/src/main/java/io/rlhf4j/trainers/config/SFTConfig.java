@@ -39,14 +39,6 @@ public class SFTConfig extends BaseConfig {
     @JsonProperty("assistant_only_loss")
     public boolean assistantOnlyLoss = true;
 
-    /** Read train_file lazily through a shuffle buffer instead of loading it (needs max_steps). */
-    @JsonProperty("streaming")
-    public boolean streaming = false;
-
-    /** Records held by the streaming shuffle buffer (datasets' IterableDataset.shuffle default). */
-    @JsonProperty("shuffle_buffer_size")
-    public int shuffleBufferSize = 1000;
-
     public SFTConfig() {
         learningRate = 2e-5;
     }
@@ -75,9 +67,5 @@ public class SFTConfig extends BaseConfig {
                     + (datasetTextField == null ? "null" : "''"));
         }
         v.oneOf("truncation_mode", truncationMode, TRUNCATION_MODES);
-        v.atLeast("shuffle_buffer_size", shuffleBufferSize, 1);
-        if (streaming && maxSteps <= 0) {
-            v.fail("streaming", "streaming: true reads a dataset of unknown size: set max_steps (> 0) as well");
-        }
     }
 }

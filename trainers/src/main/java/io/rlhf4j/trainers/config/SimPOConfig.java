@@ -16,4 +16,17 @@ public class SimPOConfig extends CPOConfig {
     public String stage() {
         return "simpo";
     }
+
+    @Override
+    protected void validate(Validator v) {
+        super.validate(v);
+        if (!"simpo".equals(lossType)) {
+            v.fail("loss_type", "the simpo stage trains loss_type simpo, got '" + lossType
+                    + "' (CPO's other losses are not implemented)");
+        }
+        if (cpoAlpha != 0) {
+            v.fail("cpo_alpha", "SimPO has no behaviour-cloning term: set cpo_alpha: 0, got " + cpoAlpha
+                    + " (CPO's NLL term is not implemented)");
+        }
+    }
 }

@@ -83,6 +83,24 @@ public final class RecordReader implements Closeable {
         }
     }
 
+    /**
+     * The next record's example as {@code encoder} makes it, skipping records it drops; null at the
+     * end of the file. A record it rejects is handled as a malformed line ({@link #bad}).
+     */
+    public <E> E nextExample(RecordEncoder<E> encoder) {
+        for (SourceRecord r = next(); r != null; r = next()) {
+            try {
+                E e = encoder.encode(r.value(), stats);
+                if (e != null) {
+                    return e;
+                }
+            } catch (RuntimeException e) {
+                bad(r.line(), e.getMessage(), e);
+            }
+        }
+        return null;
+    }
+
     /** Throws, or counts the record as skipped when skipping is on. */
     void bad(long atLine, String problem, Throwable cause) {
         if (!skipBad) {

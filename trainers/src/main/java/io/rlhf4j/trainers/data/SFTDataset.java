@@ -1,7 +1,6 @@
 package io.rlhf4j.trainers.data;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -30,29 +29,8 @@ public final class SFTDataset {
      */
     public static SFTDataset load(Path file, SFTEncoder encoder, String textField, boolean skipBadRecords) {
         DatasetStats stats = new DatasetStats();
-        List<SFTExample> examples = new ArrayList<>();
-        try (RecordReader reader = new RecordReader(file, textField, skipBadRecords, stats)) {
-            for (RecordReader.SourceRecord r = reader.next(); r != null; r = reader.next()) {
-                SFTExample e = encode(encoder, r, reader, stats);
-                if (e != null) {
-                    examples.add(e);
-                }
-            }
-        }
-        if (examples.isEmpty()) {
-            throw new IllegalArgumentException(file + ": no usable SFT record (" + stats + ")");
-        }
-        return new SFTDataset(examples, stats);
-    }
-
-    /** The record's example, null when dropped or skipped. */
-    static SFTExample encode(SFTEncoder encoder, RecordReader.SourceRecord r, RecordReader reader, DatasetStats stats) {
-        try {
-            return encoder.encode(r.value(), stats);
-        } catch (RuntimeException e) {
-            reader.bad(r.line(), e.getMessage(), e);
-            return null;
-        }
+        return new SFTDataset(RecordEncoder.readAll(file, encoder::encode, textField, skipBadRecords, stats, "SFT"),
+                stats);
     }
 
     public List<SFTExample> examples() {

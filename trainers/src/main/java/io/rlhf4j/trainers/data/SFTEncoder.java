@@ -112,7 +112,7 @@ public final class SFTEncoder {
         return eos == null || text.endsWith(eos) ? text : text + eos;
     }
 
-    private static String text(ObjectNode record, String field) {
+    static String text(ObjectNode record, String field) {
         JsonNode v = record.get(field);
         if (v == null) {
             throw new IllegalArgumentException("missing field '" + field + "' (fields: " + fieldNames(record) + ")");
@@ -124,7 +124,7 @@ public final class SFTEncoder {
         return v.asText();
     }
 
-    private static List<Map<String, Object>> messages(JsonNode node) {
+    static List<Map<String, Object>> messages(JsonNode node) {
         if (!node.isArray() || node.isEmpty()) {
             throw new IllegalArgumentException("field 'messages' must be a non-empty list of {role, content}");
         }
@@ -137,7 +137,7 @@ public final class SFTEncoder {
         return JSON.convertValue(node, MESSAGES);
     }
 
-    private static List<String> fieldNames(ObjectNode record) {
+    static List<String> fieldNames(ObjectNode record) {
         return record.propertyStream().map(Map.Entry::getKey).toList();
     }
 }

@@ -96,6 +96,14 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
         return Map.of();
     }
 
+    /**
+     * Stage metrics gathered since the previous log (DPO's rewards/…), logged beside loss and
+     * learning rate; the stage starts over after each call. None by default.
+     */
+    protected Map<String, Double> drainMetrics() {
+        return Map.of();
+    }
+
     /** Whether {@link #evaluate()} has data to run on. */
     protected boolean hasEvaluation() {
         return false;
@@ -221,7 +229,9 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
     private void afterStep(TrainingLogger logger) throws IOException {
         boolean last = globalStep == schedule.totalSteps();
         if (last || globalStep % schedule.interval(config.loggingSteps) == 0) {
-            logger.log(globalStep, train.epoch(), clock.drain(System.nanoTime()));
+            Map<String, Double> metrics = clock.drain(System.nanoTime());
+            metrics.putAll(drainMetrics());
+            logger.log(globalStep, train.epoch(), metrics);
         }
         long evalEvery = config.evalSteps == null ? schedule.interval(config.loggingSteps)
                 : schedule.interval(config.evalSteps);

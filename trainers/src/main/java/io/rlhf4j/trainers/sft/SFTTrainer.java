@@ -6,8 +6,6 @@ import io.rlhf4j.engine.memory.Memory;
 import io.rlhf4j.nn.models.AutoModelForCausalLM;
 import io.rlhf4j.nn.models.CausalLM;
 import io.rlhf4j.nn.tokenizer.HfTokenizer;
-import io.rlhf4j.nn.tokenizer.SpecialTokens;
-import io.rlhf4j.trainers.config.ConfigException;
 import io.rlhf4j.trainers.config.SFTConfig;
 import io.rlhf4j.trainers.data.Collator;
 import io.rlhf4j.trainers.data.DataSource;
@@ -17,11 +15,11 @@ import io.rlhf4j.trainers.data.SFTDataset;
 import io.rlhf4j.trainers.data.SFTEncoder;
 import io.rlhf4j.trainers.data.SFTExample;
 import io.rlhf4j.trainers.data.StreamingSFTDataset;
+import io.rlhf4j.trainers.loop.RunInputs;
 import io.rlhf4j.trainers.loop.Trainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +31,6 @@ import java.util.Map;
  * sum over all its label tokens divided by their number.
  */
 public final class SFTTrainer extends Trainer<SFTConfig, SFTExample, SFTBatch> {
-
-    private static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
-            "special_tokens_map.json", "generation_config.json", "chat_template.jinja");
 
     private final Collator collator;
     private final SFTDataset eval;
@@ -79,32 +74,15 @@ public final class SFTTrainer extends Trainer<SFTConfig, SFTExample, SFTBatch> {
             eval = SFTDataset.load(evalFile, encoder, config.datasetTextField, config.skipBadRecords);
             lines.add("eval: " + evalFile + ": " + eval.stats());
         }
-        SFTTrainer trainer = new SFTTrainer(config, model, train, eval, padId(tokenizer.specialTokens(), modelDir));
+        SFTTrainer trainer = new SFTTrainer(config, model, train, eval,
+                RunInputs.padId(tokenizer.specialTokens(), modelDir));
         trainer.tokenizerDir = modelDir;
         trainer.description.addAll(lines);
         return trainer;
     }
 
-    /** TRL's choice: the pad token, else the EOS token. */
-    static long padId(SpecialTokens tokens, Path modelDir) {
-        if (tokens.padId() >= 0) {
-            return tokens.padId();
-        }
-        if (tokens.eosId() >= 0) {
-            return tokens.eosId();
-        }
-        throw new ConfigException(modelDir + ": the tokenizer has neither a pad nor an eos token to pad with");
-    }
-
     private static Path requirePath(String key, String value) {
-        if (value == null || value.isBlank()) {
-            throw new ConfigException(key + " is not set: SFT needs it (in the config file or --set " + key + "=...)");
-        }
-        Path p = Path.of(value);
-        if (!Files.exists(p)) {
-            throw new ConfigException(key + ": " + p.toAbsolutePath() + " does not exist");
-        }
-        return p;
+        return RunInputs.requirePath("SFT", key, value);
     }
 
     @Override
@@ -156,12 +134,7 @@ public final class SFTTrainer extends Trainer<SFTConfig, SFTExample, SFTBatch> {
         if (tokenizerDir == null) {
             return;
         }
-        for (String name : TOKENIZER_FILES) {
-            Path f = tokenizerDir.resolve(name);
-            if (Files.isRegularFile(f)) {
-                Files.copy(f, outputDir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
+        RunInputs.copyTokenizer(tokenizerDir, outputDir);
     }
 
     @Override
