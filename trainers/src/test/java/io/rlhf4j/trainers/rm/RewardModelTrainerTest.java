@@ -120,6 +120,37 @@ class RewardModelTrainerTest {
         assertThat(saved.rewardConfig().headDropout()).isZero();
     }
 
+    /**
+     * streaming reads the pairs through the shuffle buffer: a run of 3 steps with a buffer of 4
+     * trains (its first loss is the untrained model's, near ln 2), and a run stopped after 2 steps
+     * (constant lr, so the schedule does not depend on max_steps) continues bitwise on resume.
+     */
+    @Test
+    void streamingTrainsAndResumes() throws IOException {
+        var full = config("stream-full");
+        full.streaming = true;
+        full.shuffleBufferSize = 4;
+        full.perDeviceTrainBatchSize = 4;
+        full.maxSteps = 3;
+        full.lrSchedulerType = "constant";
+        TrainResult expected = trainer(full).train(false);
+        assertThat(expected.stepLosses()).hasSize(3);
+        assertThat(expected.stepLosses().getFirst()).isCloseTo(Math.log(2), within(0.2));
+
+        var c = config("stream-cut");
+        c.streaming = true;
+        c.shuffleBufferSize = 4;
+        c.perDeviceTrainBatchSize = 4;
+        c.maxSteps = 2;
+        c.saveSteps = 2;
+        c.lrSchedulerType = "constant";
+        trainer(c).train(false);
+        c.maxSteps = 3;
+        TrainResult resumed = trainer(c).train(true);
+        assertThat(resumed.resumedFrom()).isEqualTo(2);
+        assertThat(resumed.stepLosses()).containsExactly(expected.stepLosses().get(2));
+    }
+
     /** Rewards of single unpadded sequences, one forward each (no batching, no concatenation). */
     private static double[] rewardsOneByOne(RewardModel m, List<long[]> sequences) {
         double[] out = new double[sequences.size()];
