@@ -91,6 +91,11 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
     /** The batch's loss: its sum over items divided by {@code windowItems} (see the class comment). */
     protected abstract Tensor loss(B batch, double windowItems);
 
+    /** Stage metrics since the last log (GRPO's rewards), logged with the loop's; empty by default. */
+    protected Map<String, Double> drainMetrics() {
+        return Map.of();
+    }
+
     /** Metrics on held-out data ("eval_loss"), empty when the stage has none. */
     protected Map<String, Double> evaluate() {
         return Map.of();
@@ -207,7 +212,12 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
         return loss;
     }
 
-    private List<B> nextWindow() {
+    /**
+     * The next accumulation window's micro-batches: up to gradient_accumulation_steps batches of
+     * per_device_train_batch_size examples, ending with the epoch. Runs inside the step's memory
+     * scope. Stages whose micro-batches depend on each other (GRPO's groups) override it.
+     */
+    protected List<B> nextWindow() {
         List<B> window = new ArrayList<>(config.gradientAccumulationSteps);
         for (int i = 0; i < config.gradientAccumulationSteps; i++) {
             window.add(prepare(train.nextBatch(config.perDeviceTrainBatchSize)));
@@ -221,7 +231,9 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
     private void afterStep(TrainingLogger logger) throws IOException {
         boolean last = globalStep == schedule.totalSteps();
         if (last || globalStep % schedule.interval(config.loggingSteps) == 0) {
-            logger.log(globalStep, train.epoch(), clock.drain(System.nanoTime()));
+            Map<String, Double> metrics = clock.drain(System.nanoTime());
+            metrics.putAll(drainMetrics());
+            logger.log(globalStep, train.epoch(), metrics);
         }
         long evalEvery = config.evalSteps == null ? schedule.interval(config.loggingSteps)
                 : schedule.interval(config.evalSteps);
@@ -247,7 +259,7 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
         return config;
     }
 
-    final DataSource<E> trainData() {
+    protected final DataSource<E> trainData() {
         return train;
     }
 
@@ -259,7 +271,8 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
         return device;
     }
 
-    final Generator random() {
+    /** The run's generator (checkpointed): draw children from it with split() or fork(). */
+    protected final Generator random() {
         return random;
     }
 
