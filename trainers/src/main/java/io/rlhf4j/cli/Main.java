@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         description = "RLHF training on a Java tensor engine.",
         subcommands = {
             SftCommand.class,
+            GrpoCommand.class,
             InspectCommand.class,
             GenerateCommand.class,
             LogprobsCommand.class,
