@@ -1,6 +1,7 @@
 package io.rlhf4j.trainers.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -60,6 +61,24 @@ public class GRPOConfig extends BaseConfig {
     @JsonProperty("mask_truncated_completions")
     public boolean maskTruncatedCompletions = false;
 
+    /**
+     * Built-in reward functions by name (see io.rlhf4j.trainers.grpo.RewardFunctions); TRL takes
+     * them as the trainer's reward_funcs argument, a config file names them here.
+     */
+    @JsonProperty("reward_funcs")
+    public List<String> rewardFuncs = List.of("exact_match");
+
+    /** One weight per reward function; null weighs each 1.0 (TRL's default). */
+    @JsonProperty("reward_weights")
+    public List<Double> rewardWeights = null;
+
+    /** Read train_file lazily through a shuffle buffer (StreamingGRPODataset); needs max_steps. */
+    @JsonProperty("streaming")
+    public boolean streaming = false;
+
+    @JsonProperty("shuffle_buffer_size")
+    public int shuffleBufferSize = 1000;
+
     public GRPOConfig() {
         learningRate = 1e-6;
     }
@@ -93,5 +112,15 @@ public class GRPOConfig extends BaseConfig {
         v.atLeast("max_completion_length", maxCompletionLength, 1);
         v.oneOf("scale_rewards", scaleRewards, SCALE_REWARDS);
         v.oneOf("loss_type", lossType, LOSS_TYPES);
+        v.atLeast("shuffle_buffer_size", shuffleBufferSize, 1);
+        if (streaming && maxSteps <= 0) {
+            v.fail("streaming", "streaming: true reads a dataset of unknown size: set max_steps (> 0) as well");
+        }
+        if (rewardFuncs == null || rewardFuncs.isEmpty()) {
+            v.fail("reward_funcs", "needs at least one reward function");
+        } else if (rewardWeights != null && rewardWeights.size() != rewardFuncs.size()) {
+            v.fail("reward_weights", "has " + rewardWeights.size() + " weights for " + rewardFuncs.size()
+                    + " reward functions");
+        }
     }
 }

@@ -97,7 +97,7 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
     }
 
     /**
-     * Stage metrics gathered since the previous log (DPO's rewards/…), logged beside loss and
+     * Stage metrics gathered since the previous log (DPO's rewards/…, GRPO's reward), logged beside loss and
      * learning rate; the stage starts over after each call. None by default.
      */
     protected Map<String, Double> drainMetrics() {
@@ -215,7 +215,12 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
         return loss;
     }
 
-    private List<B> nextWindow() {
+    /**
+     * The next accumulation window's micro-batches: up to gradient_accumulation_steps batches of
+     * per_device_train_batch_size examples, ending with the epoch. Runs inside the step's memory
+     * scope. Stages whose micro-batches depend on each other (GRPO's groups) override it.
+     */
+    protected List<B> nextWindow() {
         List<B> window = new ArrayList<>(config.gradientAccumulationSteps);
         for (int i = 0; i < config.gradientAccumulationSteps; i++) {
             window.add(prepare(train.nextBatch(config.perDeviceTrainBatchSize)));
@@ -257,7 +262,7 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
         return config;
     }
 
-    final DataSource<E> trainData() {
+    protected final DataSource<E> trainData() {
         return train;
     }
 
@@ -269,7 +274,8 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
         return device;
     }
 
-    final Generator random() {
+    /** The run's generator (checkpointed): draw children from it with split() or fork(). */
+    protected final Generator random() {
         return random;
     }
 
