@@ -18,7 +18,7 @@ import java.util.Map;
  * architectures brought up to date, keys sorted, two-space indent) and model.safetensors, sharded
  * above {@value #MAX_SHARD_BYTES} bytes. Tied parameters are written once, under the first name.
  */
-final class ModelFiles {
+public final class ModelFiles {
 
     /** transformers 5's default max_shard_size ("50GB"). */
     static final long MAX_SHARD_BYTES = 50_000_000_000L;
@@ -43,7 +43,8 @@ final class ModelFiles {
         Safetensors.saveCheckpoint(directory, model.stateDict(), Map.of(), MAX_SHARD_BYTES);
     }
 
-    private static ObjectNode sorted(ObjectNode node) {
+    /** {@code node} with its keys (at every level) in sorted order, as transformers writes config.json. */
+    public static ObjectNode sorted(ObjectNode node) {
         ObjectNode out = JSON.createObjectNode();
         List<String> names = new ArrayList<>();
         node.fieldNames().forEachRemaining(names::add);
@@ -54,7 +55,8 @@ final class ModelFiles {
         return out;
     }
 
-    private static String torchName(DType dtype) {
+    /** torch's name of a parameter dtype, as config.json's torch_dtype / dtype holds it. */
+    public static String torchName(DType dtype) {
         return switch (dtype) {
             case F32 -> "float32";
             case BF16 -> "bfloat16";

@@ -9,6 +9,7 @@ import io.rlhf4j.engine.Tensor;
 import io.rlhf4j.engine.safetensors.Safetensors;
 import io.rlhf4j.nn.StateDictException;
 import io.rlhf4j.nn.models.ModelConfig;
+import io.rlhf4j.nn.models.ModelFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ final class RewardModelFiles {
         Files.createDirectories(directory);
         ModelConfig config = model.config();
         RewardConfig rc = model.rewardConfig();
-        writeAtomically(directory.resolve("config.json"), JSON.writeValueAsString(sorted(configJson(model))) + "\n");
+        writeAtomically(directory.resolve("config.json"), JSON.writeValueAsString(ModelFiles.sorted(configJson(model))) + "\n");
         if (rc.headType() == HeadType.MLP) {
             Safetensors.saveCheckpoint(directory, model.backbone().stateDict(), PT_METADATA, MAX_SHARD_BYTES);
             Map<String, Tensor> head = new LinkedHashMap<>();
@@ -71,7 +72,7 @@ final class RewardModelFiles {
     private static ObjectNode configJson(RewardModel model) {
         ModelConfig config = model.config();
         ObjectNode json = config.raw().deepCopy();
-        String dtype = torchName(model.parameterDType());
+        String dtype = ModelFiles.torchName(model.parameterDType());
         json.put("dtype", dtype);
         if (json.has("torch_dtype")) {
             json.put("torch_dtype", dtype);
@@ -158,26 +159,5 @@ final class RewardModelFiles {
         } finally {
             Files.deleteIfExists(tmp);
         }
-    }
-
-    private static ObjectNode sorted(ObjectNode node) {
-        ObjectNode out = JSON.createObjectNode();
-        List<String> names = new ArrayList<>();
-        node.fieldNames().forEachRemaining(names::add);
-        names.sort(null);
-        for (String name : names) {
-            out.set(name, node.get(name) instanceof ObjectNode child ? sorted(child) : node.get(name));
-        }
-        return out;
-    }
-
-    private static String torchName(DType dtype) {
-        return switch (dtype) {
-            case F32 -> "float32";
-            case BF16 -> "bfloat16";
-            case F16 -> "float16";
-            case F64 -> "float64";
-            default -> throw new IllegalArgumentException("parameters cannot be " + dtype);
-        };
     }
 }

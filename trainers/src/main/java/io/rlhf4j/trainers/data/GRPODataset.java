@@ -1,7 +1,6 @@
 package io.rlhf4j.trainers.data;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -33,29 +32,8 @@ public final class GRPODataset {
      */
     public static GRPODataset load(Path file, GRPOPromptEncoder encoder, boolean skipBadRecords) {
         DatasetStats stats = new DatasetStats();
-        List<GRPOExample> examples = new ArrayList<>();
-        try (RecordReader reader = new RecordReader(file, PROMPT_FIELD, skipBadRecords, stats)) {
-            for (RecordReader.SourceRecord r = reader.next(); r != null; r = reader.next()) {
-                GRPOExample e = encode(encoder, r, reader, stats);
-                if (e != null) {
-                    examples.add(e);
-                }
-            }
-        }
-        if (examples.isEmpty()) {
-            throw new IllegalArgumentException(file + ": no usable GRPO prompt (" + stats + ")");
-        }
-        return new GRPODataset(examples, stats);
-    }
-
-    static GRPOExample encode(GRPOPromptEncoder encoder, RecordReader.SourceRecord r, RecordReader reader,
-            DatasetStats stats) {
-        try {
-            return encoder.encode(r.value(), stats);
-        } catch (RuntimeException e) {
-            reader.bad(r.line(), e.getMessage(), e);
-            return null;
-        }
+        return new GRPODataset(RecordEncoder.readAll(file, encoder::encode, PROMPT_FIELD, skipBadRecords, stats,
+                "GRPO prompt"), stats);
     }
 
     public List<GRPOExample> examples() {

@@ -8,7 +8,7 @@ import java.util.OptionalLong;
 
 /**
  * Examples read lazily from a JSONL or raw-text file (what the specification's streaming datasets
- * share: {@link StreamingSFTDataset}, {@link StreamingPreferenceDataset}), randomised by a shuffle
+ * share: {@link StreamingSFTDataset}, {@link StreamingPreferenceDataset}, {@link StreamingGRPODataset}), randomised by a shuffle
  * buffer as datasets' IterableDataset.shuffle does: the buffer fills to
  * {@code bufferSize} records; then each new record replaces a uniformly drawn buffer slot, whose
  * old record is yielded; at the end of the file the rest of the buffer is yielded in a random
