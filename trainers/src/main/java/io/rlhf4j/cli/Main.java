@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             DpoCommand.class,
             SimpoCommand.class,
             GrpoCommand.class,
+            EvalCommand.class,
             InspectCommand.class,
             GenerateCommand.class,
             LogprobsCommand.class,
@@ -32,7 +33,10 @@ public final class Main implements Runnable {
         System.exit(run(args));
     }
 
-    /** Runs the command line and returns its exit code: 0 success, 1 a failed run, 2 a usage error. */
+    /**
+     * Runs the command line and returns its exit code: 0 success, 1 a failed run, 2 a usage error,
+     * 3 an evaluation whose gate failed.
+     */
     public static int run(String... args) {
         return commandLine().execute(args);
     }

@@ -160,6 +160,9 @@ public final class ConfigLoader {
         if (t == boolean.class || t == Boolean.class) {
             return "true or false";
         }
+        if (Map.class.isAssignableFrom(t)) {
+            return "a mapping of name: value";
+        }
         return List.class.isAssignableFrom(t) ? "a list" : "a string";
     }
 

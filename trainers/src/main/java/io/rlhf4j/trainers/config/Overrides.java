@@ -3,15 +3,18 @@ package io.rlhf4j.trainers.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.reflect.Field;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code --set key=value} arguments, typed by the field they set: numbers parse as numbers,
- * booleans accept only true/false, lists split on commas (an empty value is an empty list), and
- * {@code null} clears a field that may be null.
+ * booleans accept only true/false, lists split on commas (an empty value is an empty list), mappings
+ * are comma-separated {@code name:value} entries that replace the whole mapping, and {@code null}
+ * clears a field that may be null.
  */
 final class Overrides {
 
@@ -56,6 +59,21 @@ final class Overrides {
             }
             return array;
         }
+        if (Map.class.isAssignableFrom(type)) {
+            Class<?> value = valueType(generic);
+            ObjectNode map = f.objectNode();
+            if (!text.isEmpty()) {
+                for (String part : text.split(",", -1)) {
+                    int colon = part.indexOf(':');
+                    if (colon <= 0) {
+                        throw new IllegalArgumentException("takes name:value entries separated by commas, got '"
+                                + part.trim() + "'");
+                    }
+                    map.set(part.substring(0, colon).trim(), toNode(part.substring(colon + 1).trim(), value, value));
+                }
+            }
+            return map;
+        }
         if (type == double.class || type == Double.class) {
             return f.numberNode(parseNumber(text, "a number"));
         }
@@ -96,6 +114,13 @@ final class Overrides {
             throw new IllegalArgumentException("must be in [" + min + ", " + max + "], got " + text);
         }
         return v;
+    }
+
+    private static Class<?> valueType(Type generic) {
+        if (generic instanceof ParameterizedType p && p.getActualTypeArguments()[1] instanceof Class<?> c) {
+            return c;
+        }
+        return String.class;
     }
 
     private static Class<?> elementType(Type generic) {
