@@ -3,6 +3,7 @@ package io.rlhf4j.trainers.eval;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.rlhf4j.trainers.config.BaseConfig;
 import io.rlhf4j.trainers.config.Validator;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,7 +83,7 @@ public class EvalConfig extends BaseConfig {
 
     public EvalConfig() {
         outputDir = "eval_output";
-        reportTo = new java.util.ArrayList<>(List.of("jsonl"));
+        reportTo = new ArrayList<>(List.of("jsonl"));
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.rlhf4j.trainers.TestAssets;
 import io.rlhf4j.trainers.config.ConfigException;
 import io.rlhf4j.trainers.config.ConfigLoader;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class EvalConfigTest {
@@ -28,7 +29,7 @@ class EvalConfigTest {
     @Test
     void thresholdsComeFromTheFileOrReplaceViaSet() {
         String yaml = "model_name_or_path: m\nreference_model: r\nprompt_file: p\nthresholds:\n  kl_max: 0.1\n";
-        assertThat(parse(yaml).thresholds).containsExactlyEntriesOf(java.util.Map.of("kl_max", 0.1));
+        assertThat(parse(yaml).thresholds).containsExactlyEntriesOf(Map.of("kl_max", 0.1));
         EvalConfig c = parse(yaml, "thresholds=kl_max:0.5,distinct_1_min:0.2");
         assertThat(c.thresholds).containsEntry("kl_max", 0.5).containsEntry("distinct_1_min", 0.2).hasSize(2);
     }

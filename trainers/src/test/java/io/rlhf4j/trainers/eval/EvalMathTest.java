@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The evaluator's formulas on hand-made inputs: exact KL, k1/k3, distinct-n, edit distance, Wilson interval. */
@@ -134,8 +136,8 @@ class EvalMathTest {
 
     @Test
     void gatesPassWithinTheirBoundAndFailOutsideOrWhenMissing() {
-        var metrics = java.util.Map.of("kl", 0.2, "win_rate", 0.6);
-        var thresholds = new java.util.LinkedHashMap<String, Double>();
+        var metrics = Map.of("kl", 0.2, "win_rate", 0.6);
+        var thresholds = new LinkedHashMap<String, Double>();
         thresholds.put("kl_max", 0.1);
         thresholds.put("win_rate_min", 0.5);
         thresholds.put("reward_accuracy_min", 0.5);
