@@ -11,7 +11,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Reads a {@link MergeConfig} from YAML ({@code .yaml}/{@code .yml}) or JSON ({@code .json}).
@@ -52,7 +54,7 @@ public final class MergeConfigFile {
             }
             return config;
         } catch (UnrecognizedPropertyException e) {
-            throw new IllegalArgumentException(where(source, e.getLocation()) + "unknown key '" + e.getPropertyName()
+            throw new IllegalArgumentException(source + keyLine(text, e.getPropertyName()) + ": unknown key '" + e.getPropertyName()
                     + "'; known keys: base_model, models, output_dir, method, weights, density, "
                     + "majority_sign_method, normalize, lambda, t, seed", e);
         } catch (JsonMappingException e) {
@@ -62,6 +64,19 @@ public final class MergeConfigFile {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(where(source, e.getLocation()) + e.getOriginalMessage(), e);
         }
+    }
+
+    /** ":line" of the first line that defines {@code key} (YAML "key:" or JSON "\"key\":"), or "". */
+    private static String keyLine(String text, String key) {
+        Pattern p = Pattern.compile("^\\s*(?:\"" + Pattern.quote(key) + "\"|" + Pattern.quote(key) + ")\\s*:|[{,]\\s*\""
+                + Pattern.quote(key) + "\"\\s*:");
+        List<String> lines = text.lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            if (p.matcher(lines.get(i)).find()) {
+                return ":" + (i + 1);
+            }
+        }
+        return "";
     }
 
     private static String where(String source, JsonLocation location) {
