@@ -59,9 +59,9 @@ public record MergeConfig(String baseModel, List<String> models, String outputDi
     }
 
     /**
-     * The config with defaults for absent keys: weights 1 each, density 1 (required below 1 by
-     * the user for pruning methods to prune), majority_sign_method total, normalize false,
-     * lambda 1, t 0.5, seed 42.
+     * The config with defaults for absent keys: weights 1 each, density 1 (no pruning, as PEFT
+     * at density ≥ 1: set it below 1 for TIES and DARE to trim), majority_sign_method total,
+     * normalize false, lambda 1, t 0.5, seed 42.
      */
     @JsonCreator
     public static MergeConfig of(@JsonProperty("base_model") String baseModel,
