@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             InspectCommand.class,
             GenerateCommand.class,
             LogprobsCommand.class,
+            MergeCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
