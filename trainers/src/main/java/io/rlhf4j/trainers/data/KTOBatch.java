@@ -67,6 +67,15 @@ public record KTOBatch(Tensor inputIds, Tensor attentionMask, int[] promptLength
         return inputIds.shape(0);
     }
 
+    /** The labels as the specification's float tensor: F32 [B], 1 desirable, 0 undesirable. */
+    public Tensor labels() {
+        float[] l = new float[desirable.length];
+        for (int i = 0; i < l.length; i++) {
+            l[i] = desirable[i] ? 1 : 0;
+        }
+        return Tensor.of(l, l.length);
+    }
+
     /** Whether the batch carries KL rows. */
     public boolean hasKl() {
         return klInputIds != null;

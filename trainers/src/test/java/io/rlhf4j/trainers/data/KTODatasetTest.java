@@ -141,6 +141,7 @@ class KTODatasetTest {
         assertThat(batch.attentionMask().toLongArray()).containsExactly(1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 0, 0);
         assertThat(batch.promptLengths()).containsExactly(2, 1, 1);
         assertThat(batch.desirable()).containsExactly(true, false, true);
+        assertThat(batch.labels().toDoubleArray()).containsExactly(1, 0, 1);
         assertThat(batch.tokens()).isEqualTo(9);
         // a's prompt + c's completion, b's prompt + a's completion, c's prompt + b's completion
         assertThat(batch.klInputIds().toLongArray()).containsExactly(5, 6, 8, 0, 1, 7, 0, 0, 9, 2, 3, 4);
