@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             RmCommand.class,
             DpoCommand.class,
             SimpoCommand.class,
+            KtoCommand.class,
             GrpoCommand.class,
             EvalCommand.class,
             InspectCommand.class,

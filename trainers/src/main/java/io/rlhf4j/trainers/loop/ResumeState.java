@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * What a {@link Trainer} puts in a checkpoint and takes back from one: the model's weights (with
  * use_peft only the LoRA adapters', plus their dropout streams), the optimizer's moments and steps,
- * the scheduler, the run's generator, the data position and the FP16 scaler. Restoring all of them makes the continued run bitwise equal to an uninterrupted one,
+ * the scheduler, the run's generator, the data position, the FP16 scaler and the stage's own state ({@link Trainer#stageState}). Restoring all of them makes the continued run bitwise equal to an uninterrupted one,
  * because every kernel of the engine is deterministic.
  */
 final class ResumeState {
@@ -29,8 +29,15 @@ final class ResumeState {
         TrainingState state = new TrainingState(t.config().stage(), t.step(), t.trainData().epoch(),
                 t.trainData().position(), generators, scaler);
         Map<String, Tensor> weights = t.peft().map(PeftAdapter::trainedState).orElseGet(t.model.module()::stateDict);
-        return Checkpoint.of(weights, o.optimizer().stateDict(), o.scheduler().stateDict(), state,
+        Checkpoint c = Checkpoint.of(weights, o.optimizer().stateDict(), o.scheduler().stateDict(), state,
                 ConfigLoader.toYaml(t.config()));
+        Map<String, Double> stage = t.stageState();
+        if (stage.isEmpty()) {
+            return c;
+        }
+        Map<String, Map<String, Double>> schedulers = new LinkedHashMap<>(c.schedulers());
+        schedulers.put(Checkpoint.STAGE_STATE, stage);
+        return new Checkpoint(c.models(), c.optimizers(), schedulers, state, c.configYaml());
     }
 
     /** Loads {@code c} into the trainer's parts and returns the global step to continue from. */
@@ -54,6 +61,7 @@ final class ResumeState {
         }
         t.peft().ifPresent(p -> p.restoreGenerators(s.rngStates()));
         t.device().scaler().ifPresent(scaler -> scaler.loadStateDict(s.scalerState()));
+        t.loadStageState(c.schedulers().getOrDefault(Checkpoint.STAGE_STATE, Map.of()));
         return s.globalStep();
     }
 }

@@ -104,6 +104,18 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
         return Map.of();
     }
 
+    /**
+     * A stage's own running state that checkpoints must carry for a bitwise resume (KTO's KL EMA),
+     * saved beside the scheduler's; none by default.
+     */
+    protected Map<String, Double> stageState() {
+        return Map.of();
+    }
+
+    /** Restores {@link #stageState()} from a checkpoint (an empty map when it holds none). */
+    protected void loadStageState(Map<String, Double> state) {
+    }
+
     /** Whether {@link #evaluate()} has data to run on. */
     protected boolean hasEvaluation() {
         return false;
