@@ -25,4 +25,20 @@ public interface KvCache {
 
     /** Marks {@code tokens} new positions as cached, after every layer has been updated. */
     void advance(int tokens);
+
+    /**
+     * Forgets every position from {@code length} on, so that the next update writes there (a
+     * rollback, e.g. after speculative decoding rejects drafted tokens).
+     *
+     * @throws IllegalArgumentException unless 0 ≤ length ≤ {@link #length()}
+     */
+    void truncate(int length);
+
+    /** The check every {@link #truncate} starts with. */
+    static void checkTruncate(int length, int cached) {
+        if (length < 0 || length > cached) {
+            throw new IllegalArgumentException("cannot truncate the KV cache to " + length + " positions: it holds "
+                    + cached);
+        }
+    }
 }
