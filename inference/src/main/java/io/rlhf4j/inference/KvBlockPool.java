@@ -133,6 +133,16 @@ public final class KvBlockPool {
         return keys[layer].narrow(0, block, 1).narrow(2, offset, n);
     }
 
+    /** Layer {@code layer}'s keys of every block, [numBlocks, Hkv, blockSize, D]. */
+    Tensor keyStorage(int layer) {
+        return keys[layer];
+    }
+
+    /** Layer {@code layer}'s values of every block, [numBlocks, Hkv, blockSize, D]. */
+    Tensor valueStorage(int layer) {
+        return values[layer];
+    }
+
     /** As {@link #keys} for the values. */
     Tensor values(int layer, int block, int offset, int n) {
         return values[layer].narrow(0, block, 1).narrow(2, offset, n);

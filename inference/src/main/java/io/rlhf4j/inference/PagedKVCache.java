@@ -17,20 +17,32 @@ import java.util.Arrays;
  * <p>Rows may share blocks ({@link #repeatRows}: N samples of one prompt hold the prompt's blocks
  * once); a shared block is copied before a row writes into it (copy-on-write).
  *
- * <p>{@link #update} gathers each row's blocks into a contiguous [B, Hkv, S, D] tensor in the
- * caller's memory scope, which the models' attention reads: a copy of the cached keys per layer and
- * step. An attention kernel that reads the blocks in place would avoid it.
+ * <p>The models call {@link #attend}, which attends over the blocks in place
+ * ({@link OptimizedAttention#paged}) unless told to gather. {@link #update} still serves callers that want the keys
+ * themselves: it gathers each row's blocks into a contiguous [B, Hkv, S, D] copy in the caller's
+ * memory scope.
  */
 public final class PagedKVCache implements KvCache, AutoCloseable {
 
     private final KvBlockPool pool;
     private final int[][] tables;
     private final int[] blockCounts;
+    private final boolean inPlaceAttention;
     private int length;
     private boolean closed;
 
-    /** An empty cache of {@code batch} rows drawing blocks from {@code pool}. */
+    /** An empty cache of {@code batch} rows drawing blocks from {@code pool}, attending over the blocks in place. */
     public PagedKVCache(KvBlockPool pool, int batch) {
+        this(pool, batch, true);
+    }
+
+    /**
+     * As {@link #PagedKVCache(KvBlockPool, int)}; with {@code inPlaceAttention} false, {@link #attend}
+     * gathers the blocks and runs the engine's attention instead (bitwise the contiguous cache's
+     * results; the in-place kernel accumulates in double and differs by float rounding).
+     */
+    public PagedKVCache(KvBlockPool pool, int batch, boolean inPlaceAttention) {
+        this.inPlaceAttention = inPlaceAttention;
         if (batch <= 0) {
             throw new IllegalArgumentException("batch must be positive, got " + batch);
         }
@@ -60,6 +72,38 @@ public final class PagedKVCache implements KvCache, AutoCloseable {
 
     @Override
     public KeyValues update(int layer, Tensor k, Tensor v) {
+        int total = write(layer, k, v);
+        int batch = tables.length;
+        Tensor allKeys = Tensor.empty(pool.dtype(), batch, pool.kvHeads(), total, pool.headDim());
+        Tensor allValues = Tensor.empty(pool.dtype(), batch, pool.kvHeads(), total, pool.headDim());
+        try (var _ = Grad.disabled(); var _ = Memory.scope()) {
+            for (int b = 0; b < batch; b++) {
+                Tensor rowKeys = allKeys.narrow(0, b, 1);
+                Tensor rowValues = allValues.narrow(0, b, 1);
+                forEachChunk(b, 0, total, (block, offset, pos, n) -> {
+                    rowKeys.narrow(2, pos, n).copyFrom(pool.keys(layer, block, offset, n));
+                    rowValues.narrow(2, pos, n).copyFrom(pool.values(layer, block, offset, n));
+                });
+            }
+        }
+        return new KeyValues(allKeys, allValues);
+    }
+
+    /**
+     * Writes this step's keys and values into the blocks and attends over them in place with
+     * {@link OptimizedAttention#paged} (no gathered copy); CUDA queries take the gathering path.
+     */
+    @Override
+    public Tensor attend(int layer, Tensor q, Tensor k, Tensor v, Tensor keyMask) {
+        if (!inPlaceAttention || !OptimizedAttention.pagedApplies(q, pool)) {
+            return KvCache.super.attend(layer, q, k, v, keyMask);
+        }
+        int total = write(layer, k, v);
+        return OptimizedAttention.paged(q, pool, layer, tables, total, keyMask, Double.NaN);
+    }
+
+    /** Checks k and v [B, Hkv, T, D], stores them at positions [length, length + T); returns length + T. */
+    private int write(int layer, Tensor k, Tensor v) {
         checkOpen();
         int batch = tables.length;
         int t = k.shape(2);
@@ -73,29 +117,20 @@ public final class PagedKVCache implements KvCache, AutoCloseable {
             throw new IllegalArgumentException("layer " + layer + " outside the pool's " + pool.layers() + " layers");
         }
         reserve(length + t);
-        int total = length + t;
-        Tensor allKeys = Tensor.empty(pool.dtype(), batch, pool.kvHeads(), total, pool.headDim());
-        Tensor allValues = Tensor.empty(pool.dtype(), batch, pool.kvHeads(), total, pool.headDim());
+        int past = length;
         try (var _ = Grad.disabled(); var _ = Memory.scope()) {
             Tensor kd = k.detach();
             Tensor vd = v.detach();
-            int past = length;
             for (int b = 0; b < batch; b++) {
                 Tensor newKeys = kd.narrow(0, b, 1);
                 Tensor newValues = vd.narrow(0, b, 1);
-                Tensor rowKeys = allKeys.narrow(0, b, 1);
-                Tensor rowValues = allValues.narrow(0, b, 1);
-                forEachChunk(b, past, total, (block, offset, pos, n) -> {
+                forEachChunk(b, past, past + t, (block, offset, pos, n) -> {
                     pool.keys(layer, block, offset, n).copyFrom(newKeys.narrow(2, pos - past, n));
                     pool.values(layer, block, offset, n).copyFrom(newValues.narrow(2, pos - past, n));
                 });
-                forEachChunk(b, 0, total, (block, offset, pos, n) -> {
-                    rowKeys.narrow(2, pos, n).copyFrom(pool.keys(layer, block, offset, n));
-                    rowValues.narrow(2, pos, n).copyFrom(pool.values(layer, block, offset, n));
-                });
             }
         }
-        return new KeyValues(allKeys, allValues);
+        return past + t;
     }
 
     @Override
@@ -132,7 +167,7 @@ public final class PagedKVCache implements KvCache, AutoCloseable {
         if (times <= 0) {
             throw new IllegalArgumentException("times must be positive, got " + times);
         }
-        PagedKVCache out = new PagedKVCache(pool, tables.length * times);
+        PagedKVCache out = new PagedKVCache(pool, tables.length * times, inPlaceAttention);
         for (int r = 0; r < tables.length; r++) {
             for (int i = 0; i < times; i++) {
                 int row = r * times + i;

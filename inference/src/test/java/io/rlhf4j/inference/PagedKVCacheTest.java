@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class PagedKVCacheTest {
@@ -29,17 +30,23 @@ class PagedKVCacheTest {
         return PromptBatch.leftPad(PROMPTS, 0);
     }
 
-    /** Prefill then single-token steps through a paged and a contiguous cache: same logits at every step. */
+    /**
+     * Prefill then single-token steps through a paged and a contiguous cache: the same logits at
+     * every step, within 1e-6 when the blocks are gathered for the engine's attention, within 1e-5
+     * (float rounding: the paged kernel accumulates in double) with the in-place kernel.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"llama_gqa_llama3", "qwen3", "qwen2", "gpt2"})
-    void stepLogitsEqualContiguousCache(String name) {
+    @CsvSource({"llama_gqa_llama3, false", "qwen3, false", "qwen2, false", "gpt2, false", "llama_gqa_llama3, true",
+        "qwen3, true", "qwen2, true", "gpt2, true"})
+    void stepLogitsEqualContiguousCache(String name, boolean inPlace) {
         CausalLM model = TestModels.load(name);
         KvBlockPool pool = KvBlockPool.forModel(model.config(), 3, 16);
         PromptBatch batch = prompts();
         long[] mask = batch.attentionMask().toLongArray();
         int rows = batch.batch();
         int width = batch.width();
-        try (var _ = Grad.disabled(); var _ = Memory.scope(); var paged = new PagedKVCache(pool, rows)) {
+        double tolerance = inPlace ? 1e-5 : 1e-6;
+        try (var _ = Grad.disabled(); var _ = Memory.scope(); var paged = new PagedKVCache(pool, rows, inPlace)) {
             KvCache contiguous = model.newKvCache(rows, 16);
             Tensor input = batch.inputIds();
             for (int step = 0; step < 6; step++) {
@@ -47,7 +54,7 @@ class PagedKVCacheTest {
                 Tensor a = model.forwardLast(input, m, null, paged);
                 Tensor b = model.forwardLast(input, m, null, contiguous);
                 double delta = TestModels.maxAbsDiff(a.toFloatArray(), b.toFloatArray());
-                assertThat(delta).as("%s step %d", name, step).isLessThanOrEqualTo(1e-6);
+                assertThat(delta).as("%s step %d", name, step).isLessThanOrEqualTo(tolerance);
                 input = Tensor.ofLongs(a.argmax(1, false).toLongArray(), rows, 1);
             }
             assertThat(paged.length()).isEqualTo(width + 5);
@@ -62,7 +69,9 @@ class PagedKVCacheTest {
     void generationEqualsContiguousTokenForToken(String name) {
         CausalLM model = TestModels.load(name);
         KvBlockPool pool = KvBlockPool.forModel(model.config(), 4, 12);
-        for (boolean sample : new boolean[] {false, true}) {
+        for (int mode = 0; mode < 4; mode++) {
+            boolean sample = mode % 2 == 1;
+            boolean inPlace = mode >= 2;
             GenerationConfig config = GenerationConfig.defaults().withMaxNewTokens(9).withDoSample(sample)
                     .withTopK(20).withTemperature(0.9);
             GenerationResult plain = Generation.generate(model, prompts(), config, Generator.seed(7), null,
@@ -70,7 +79,7 @@ class PagedKVCacheTest {
             List<PagedKVCache> made = new ArrayList<>();
             GenerationResult paged = Generation.generate(model, prompts(), config, Generator.seed(7), null,
                     TokenStreamer.NONE, (b, capacity) -> {
-                        PagedKVCache c = new PagedKVCache(pool, b);
+                        PagedKVCache c = new PagedKVCache(pool, b, inPlace);
                         made.add(c);
                         return c;
                     });
@@ -144,7 +153,7 @@ class PagedKVCacheTest {
                 Tensor next = Tensor.ofLongs(new long[] {3, 50, 99}, n, 1);
                 Tensor a = model.forwardLast(next, null, null, shared);
                 Tensor b = model.forwardLast(next, null, null, reference);
-                assertThat(TestModels.maxAbsDiff(a.toFloatArray(), b.toFloatArray())).isLessThanOrEqualTo(1e-6);
+                assertThat(TestModels.maxAbsDiff(a.toFloatArray(), b.toFloatArray())).isLessThanOrEqualTo(1e-5);
                 // The prompt's last block was partial: every repeated row now owns a copy of it.
                 assertThat(shared.blockTable(0)[2]).isNotEqualTo(one.blockTable(0)[2]);
                 assertThat(shared.blockTable(0)[0]).isEqualTo(one.blockTable(0)[0]);
