@@ -47,11 +47,25 @@ public final class BestOfNSampler {
     private final CausalLM policy;
     private final SequenceScorer scorer;
     private final BestOfNConfig config;
+    private final KvBlockPool sharedPrefixPool;
 
     public BestOfNSampler(CausalLM policy, SequenceScorer scorer, BestOfNConfig config) {
+        this(policy, scorer, config, null);
+    }
+
+    private BestOfNSampler(CausalLM policy, SequenceScorer scorer, BestOfNConfig config, KvBlockPool pool) {
         this.policy = policy;
         this.scorer = scorer;
         this.config = config;
+        this.sharedPrefixPool = pool;
+    }
+
+    /**
+     * This sampler generating through {@link SharedPrefixGeneration}: each prompt is prefilled once
+     * and its N candidates share the prompt's KV blocks from {@code pool} (same candidates as without).
+     */
+    public BestOfNSampler withSharedPrefix(KvBlockPool pool) {
+        return new BestOfNSampler(policy, scorer, config, pool);
     }
 
     public BestOfNConfig config() {
@@ -66,19 +80,26 @@ public final class BestOfNSampler {
      */
     public List<Selection> sample(List<long[]> prompts, GenerationConfig base) {
         GenerationConfig generation = config.generationConfig(base);
-        List<long[]> expanded = new ArrayList<>();
-        for (long[] p : prompts) {
-            for (int i = 0; i < config.n(); i++) {
-                expanded.add(p);
+        int rows = prompts.size() * config.n();
+        GenerationResult result;
+        if (sharedPrefixPool != null) {
+            result = SharedPrefixGeneration.generate(policy, PromptBatch.leftPad(prompts,
+                    generation.effectivePadTokenId()), config.n(), generation, Generator.seed(config.seed()),
+                    sharedPrefixPool);
+        } else {
+            List<long[]> expanded = new ArrayList<>();
+            for (long[] p : prompts) {
+                for (int i = 0; i < config.n(); i++) {
+                    expanded.add(p);
+                }
             }
+            result = Generation.generate(policy, PromptBatch.leftPad(expanded, generation.effectivePadTokenId()),
+                    generation, Generator.seed(config.seed()), null, TokenStreamer.NONE);
         }
-        PromptBatch batch = PromptBatch.leftPad(expanded, generation.effectivePadTokenId());
-        GenerationResult result = Generation.generate(policy, batch, generation, Generator.seed(config.seed()), null,
-                TokenStreamer.NONE);
         double[][] scores = scorer.score(result.sequences(), result.attentionMask());
-        if (scores.length != expanded.size()) {
-            throw new IllegalStateException("the scorer returned " + scores.length + " rows for "
-                    + expanded.size() + " candidates");
+        if (scores.length != rows) {
+            throw new IllegalStateException("the scorer returned " + scores.length + " rows for " + rows
+                    + " candidates");
         }
         List<Selection> out = new ArrayList<>();
         for (int p = 0; p < prompts.size(); p++) {

@@ -67,12 +67,16 @@ class BestOfNSamplerTest {
             assertThat(s.candidates().stream().map(c -> Arrays.toString(c.tokens())).distinct().count())
                     .isGreaterThan(1);
         }
+        KvBlockPool pool = KvBlockPool.forModel(policy.config(), 4, 48);
         List<BestOfNSampler.Selection> again = new BestOfNSampler(policy, SequenceScorer.of(rm), config)
-                .sample(PROMPTS, base);
+                .withSharedPrefix(pool).sample(PROMPTS, base);
+        assertThat(pool.freeBlocks()).isEqualTo(48);
         for (int p = 0; p < PROMPTS.size(); p++) {
             for (int i = 0; i < 4; i++) {
                 assertThat(again.get(p).candidates().get(i).tokens())
                         .isEqualTo(selections.get(p).candidates().get(i).tokens());
+                assertThat(again.get(p).candidates().get(i).reward())
+                        .isEqualTo(selections.get(p).candidates().get(i).reward());
             }
         }
     }
