@@ -49,7 +49,7 @@ public final class SpeculativeSampling {
         return Math.min(1.0, p[x] / q[x]);
     }
 
-    /** norm(max(0, p − q)), the distribution a rejected token is redrawn from (p itself when p ≤ q nowhere differs). */
+    /** norm(max(0, p − q)), the distribution a rejected token is redrawn from (p itself when p = q). */
     public static double[] residual(double[] p, double[] q) {
         double[] r = new double[p.length];
         double sum = 0;

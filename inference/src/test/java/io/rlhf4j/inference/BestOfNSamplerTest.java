@@ -103,7 +103,8 @@ class BestOfNSamplerTest {
                 };
                 assertThat(c.reward()).isCloseTo(expected, within(1e-4));
             }
-            assertThat(s.best().score()).isEqualTo(s.candidates().stream().mapToDouble(BestOfNSampler.Candidate::score).max().orElseThrow());
+            assertThat(s.best().score())
+                    .isEqualTo(s.candidates().stream().mapToDouble(BestOfNSampler.Candidate::score).max().orElseThrow());
         }
     }
 

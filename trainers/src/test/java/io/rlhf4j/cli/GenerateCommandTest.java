@@ -85,7 +85,7 @@ class GenerateCommandTest {
                 + " finish reason: length, greedy");
     }
 
-    /** With a draft model greedy output is unchanged: the transformers text, and the draft (the model itself) is always accepted. */
+    /** With a draft model greedy output is unchanged (the transformers text); the model as its own draft is always accepted. */
     @Test
     void draftModelGivesTheSameGreedyText() {
         JsonNode c = fixture("plain");
