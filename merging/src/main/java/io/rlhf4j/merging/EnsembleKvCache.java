@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * The KV cache of an ensemble: one cache per member (members may differ in geometry). The
  * ensemble's forward hands each member its own cache, and each member's forward updates and
- * advances it, so this cache itself is never updated or advanced.
+ * advances it, so this cache itself is never updated or advanced; rolling it back (speculative
+ * decoding) rolls back every member's.
  */
 final class EnsembleKvCache implements KvCache {
 
@@ -34,5 +35,13 @@ final class EnsembleKvCache implements KvCache {
     @Override
     public void advance(int tokens) {
         throw new UnsupportedOperationException("an ensemble's cache is advanced by its members' forwards");
+    }
+
+    @Override
+    public void truncate(int length) {
+        KvCache.checkTruncate(length, length());
+        for (KvCache member : members) {
+            member.truncate(length);
+        }
     }
 }

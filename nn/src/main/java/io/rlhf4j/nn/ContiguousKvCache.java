@@ -75,6 +75,12 @@ public final class ContiguousKvCache implements KvCache {
         length += tokens;
     }
 
+    @Override
+    public void truncate(int newLength) {
+        KvCache.checkTruncate(newLength, length);
+        length = newLength;
+    }
+
     /** Forgets every cached position (the buffers are reused). */
     public void reset() {
         length = 0;

@@ -85,6 +85,23 @@ class GenerateCommandTest {
                 + " finish reason: length, greedy");
     }
 
+    /** With a draft model greedy output is unchanged (the transformers text); the model as its own draft is always accepted. */
+    @Test
+    void draftModelGivesTheSameGreedyText() {
+        JsonNode c = fixture("plain");
+        int n = c.get("max_new_tokens").asInt();
+        CliRun r = CliRun.of("generate", "--model", MODEL.toString(), "--prompt", c.get("prompt").asText(),
+                "--temperature", "0", "--max-new-tokens", String.valueOf(n), "--draft-model", MODEL.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo(c.get("text").asText() + System.lineSeparator());
+        assertThat(r.err()).containsPattern("generate: " + n + " tokens in [0-9.]+ s \\([0-9.]+ tokens/s\\),"
+                + " finish reason: length, greedy, draft acceptance 1.00 \\([0-9]+ of [0-9]+\\), [0-9]+ target forwards");
+        CliRun bad = CliRun.of("generate", "--model", MODEL.toString(), "--prompt", "x", "--draft-model",
+                dir.toString());
+        assertThat(bad.code()).isNotZero();
+        assertThat(bad.err()).contains("--draft-model " + dir);
+    }
+
     @Test
     void chatRendersThroughTheTemplateAsTransformersDoes() {
         JsonNode c = fixture("chat");

@@ -33,6 +33,16 @@ public final class Generation {
      */
     public static GenerationResult generate(CausalLM model, PromptBatch prompts, GenerationConfig config,
             Generator generator, TokenDecoder decoder, TokenStreamer streamer) {
+        return generate(model, prompts, config, generator, decoder, streamer, model::newKvCache);
+    }
+
+    /**
+     * As {@link #generate(CausalLM, PromptBatch, GenerationConfig, Generator, TokenDecoder, TokenStreamer)}
+     * with the KV cache made by {@code caches} (e.g. a paged cache) for the batch's rows and the
+     * positions the generation needs.
+     */
+    public static GenerationResult generate(CausalLM model, PromptBatch prompts, GenerationConfig config,
+            Generator generator, TokenDecoder decoder, TokenStreamer streamer, CacheFactory caches) {
         int rows = prompts.batch();
         int width = prompts.width();
         int maxNew = config.newTokens(width);
@@ -42,7 +52,7 @@ public final class Generation {
         MaskColumns mask = new MaskColumns(promptMask, rows, width);
         List<long[]> steps = new ArrayList<>();
         try (var _ = Grad.disabled()) {
-            KvCache cache = maxNew == 0 ? null : model.newKvCache(rows, width + maxNew);
+            KvCache cache = maxNew == 0 ? null : caches.create(rows, width + maxNew);
             long[] tokens = null;
             while (steps.size() < maxNew && !tracker.allFinished()) {
                 try (var _ = Memory.scope()) {
@@ -56,6 +66,12 @@ public final class Generation {
         }
         tracker.finishByLength();
         return result(prompts, promptMask, steps, tracker);
+    }
+
+    /** Makes an empty KV cache for {@code batch} rows and up to {@code capacity} positions. */
+    @FunctionalInterface
+    public interface CacheFactory {
+        KvCache create(int batch, int capacity);
     }
 
     private static GenerationResult result(PromptBatch prompts, long[] promptMask, List<long[]> steps,

@@ -3,7 +3,6 @@ package io.rlhf4j.nn.layers;
 import io.rlhf4j.engine.DType;
 import io.rlhf4j.engine.F;
 import io.rlhf4j.engine.Tensor;
-import io.rlhf4j.nn.KvCache;
 import io.rlhf4j.nn.Module;
 
 /**
@@ -40,12 +39,8 @@ public final class Gpt2Attention extends Module {
         Tensor q = fused.narrow(-1, 0, hidden).reshape(batch, seq, heads, headDim).transpose(1, 2);
         Tensor k = fused.narrow(-1, hidden, hidden).reshape(batch, seq, heads, headDim).transpose(1, 2);
         Tensor v = fused.narrow(-1, 2 * hidden, hidden).reshape(batch, seq, heads, headDim).transpose(1, 2);
-        if (ctx.cache() != null) {
-            KvCache.KeyValues all = ctx.cache().update(layerIndex, k, v);
-            k = all.keys();
-            v = all.values();
-        }
-        Tensor attn = F.scaledDotProductAttention(q, k, v, ctx.keyMask(), true);
+        Tensor attn = ctx.cache() != null ? ctx.cache().attend(layerIndex, q, k, v, ctx.keyMask())
+                : F.scaledDotProductAttention(q, k, v, ctx.keyMask(), true);
         Tensor merged = attn.transpose(1, 2).reshape(batch, seq, hidden);
         return residDropout.forward(child("c_proj", Projection.class).forward(merged));
     }

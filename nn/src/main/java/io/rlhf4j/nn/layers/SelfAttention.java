@@ -3,7 +3,6 @@ package io.rlhf4j.nn.layers;
 import io.rlhf4j.engine.DType;
 import io.rlhf4j.engine.F;
 import io.rlhf4j.engine.Tensor;
-import io.rlhf4j.nn.KvCache;
 import io.rlhf4j.nn.Module;
 
 /**
@@ -53,12 +52,8 @@ public final class SelfAttention extends Module {
         Tensor vh = heads(child("v_proj", Projection.class).forward(x), null, batch, seq, spec.kvHeads());
         qh = F.rotaryEmbedding(qh, ctx.rope().cos(), ctx.rope().sin());
         kh = F.rotaryEmbedding(kh, ctx.rope().cos(), ctx.rope().sin());
-        if (ctx.cache() != null) {
-            KvCache.KeyValues all = ctx.cache().update(layerIndex, kh, vh);
-            kh = all.keys();
-            vh = all.values();
-        }
-        Tensor attn = F.scaledDotProductAttention(qh, kh, vh, ctx.keyMask(), true);
+        Tensor attn = ctx.cache() != null ? ctx.cache().attend(layerIndex, qh, kh, vh, ctx.keyMask())
+                : F.scaledDotProductAttention(qh, kh, vh, ctx.keyMask(), true);
         Tensor merged = attn.transpose(1, 2).reshape(batch, seq, spec.heads() * spec.headDim());
         return child("o_proj", Projection.class).forward(merged);
     }

@@ -56,4 +56,36 @@ class KvCacheTest {
                     .hasMessageContaining("capacity 3");
         }
     }
+
+    /** Truncating rolls the cache back: the positions after it are recomputed as if never cached. */
+    @ParameterizedTest
+    @ValueSource(strings = {"llama_gqa_llama3", "gpt2"})
+    void truncateRollsBack(String name) throws IOException {
+        CausalLM model = AutoModelForCausalLM.fromPretrained(Fixtures.dir(name));
+        Map<String, Tensor> ref = Fixtures.reference(name);
+        Tensor ids = ref.get("padded.input_ids");
+        Tensor mask = ref.get("padded.attention_mask");
+        try (var _ = Grad.disabled(); var _ = Memory.scope()) {
+            KvCache cache = model.newKvCache(ids.shape(0), 16);
+            model.forward(ids.narrow(1, 0, 6).contiguous(), mask.narrow(1, 0, 6).contiguous(), null, cache);
+            Tensor first = model.forward(ids.narrow(1, 6, 3).contiguous(), mask.narrow(1, 0, 9).contiguous(), null,
+                    cache);
+            int rows = ids.shape(0);
+            long[] shifted = ids.narrow(1, 6, 3).contiguous().toLongArray();
+            for (int i = 0; i < shifted.length; i++) {
+                shifted[i] = (shifted[i] + 1) % model.config().vocabSize();
+            }
+            long[] ones = new long[rows * 3];
+            java.util.Arrays.fill(ones, 1);
+            Tensor wider = Tensor.cat(java.util.List.of(mask.narrow(1, 0, 9).contiguous(), Tensor.ofLongs(ones, rows, 3)),
+                    1);
+            model.forward(Tensor.ofLongs(shifted, rows, 3), wider, null, cache);
+            assertThatThrownBy(() -> cache.truncate(13)).hasMessageContaining("holds 12");
+            cache.truncate(6);
+            assertThat(cache.length()).isEqualTo(6);
+            Tensor again = model.forward(ids.narrow(1, 6, 3).contiguous(), mask.narrow(1, 0, 9).contiguous(), null,
+                    cache);
+            assertThat(again.toFloatArray()).containsExactly(first.toFloatArray());
+        }
+    }
 }
