@@ -14,10 +14,7 @@ import io.rlhf4j.nn.tokenizer.HfTokenizer;
 import io.rlhf4j.trainers.config.GRPOConfig;
 import io.rlhf4j.trainers.data.DataSource;
 import io.rlhf4j.trainers.data.GRPOExample;
-import io.rlhf4j.trainers.loop.RunInputs;
 import io.rlhf4j.trainers.loop.Trainer;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +38,6 @@ public final class GRPOTrainer extends Trainer<GRPOConfig, GRPOExample, RolloutB
 
     private final CausalLM reference;
     private final HfTokenizer tokenizer;
-    private Path tokenizerDir;
     private final List<RewardFunction> rewards;
     private final double[] weights;
     private final long padId;
@@ -97,19 +93,6 @@ public final class GRPOTrainer extends Trainer<GRPOConfig, GRPOExample, RolloutB
             throw new IllegalArgumentException("the tokenizer has neither a pad nor an eos token to pad with");
         }
         return pad >= 0 ? pad : eos;
-    }
-
-    /** The folder whose tokenizer files {@link #saveModel} copies beside the model, so the output loads alone. */
-    void copyTokenizerFrom(Path modelDir) {
-        tokenizerDir = modelDir;
-    }
-
-    @Override
-    protected void saveModel(Path outputDir) throws IOException {
-        super.saveModel(outputDir);
-        if (tokenizerDir != null) {
-            RunInputs.copyTokenizer(tokenizerDir, outputDir);
-        }
     }
 
     /** Lines printed when the run starts, before the trainer's own. */

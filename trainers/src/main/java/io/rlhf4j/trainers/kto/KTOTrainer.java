@@ -48,7 +48,6 @@ public final class KTOTrainer extends Trainer<KTOConfig, KTOExample, KTOBatch> {
     private final List<KTOExample> eval;
     private final KTOMetrics metrics = new KTOMetrics();
     private final List<String> description = new ArrayList<>();
-    private Path tokenizerDir;
 
     /**
      * @param reference the frozen reference model
@@ -109,7 +108,7 @@ public final class KTOTrainer extends Trainer<KTOConfig, KTOExample, KTOBatch> {
                         + " warmup batches"));
         KTOTrainer t = new KTOTrainer(config, model, reference, train, eval,
                 RunInputs.padId(tokenizer.specialTokens(), modelDir));
-        t.tokenizerDir = modelDir;
+        t.copyTokenizerFrom(modelDir);
         t.description.addAll(lines);
         return t;
     }
@@ -194,13 +193,6 @@ public final class KTOTrainer extends Trainer<KTOConfig, KTOExample, KTOBatch> {
         return out;
     }
 
-    @Override
-    protected void saveModel(Path outputDir) throws IOException {
-        super.saveModel(outputDir);
-        if (tokenizerDir != null) {
-            RunInputs.copyTokenizer(tokenizerDir, outputDir);
-        }
-    }
 
     @Override
     protected List<String> describe() {

@@ -51,6 +51,8 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
 
     protected final C config;
     protected final CausalLM model;
+    /** The folder whose tokenizer files go beside the saved model, or null. */
+    private Path tokenizerSource;
     private final DataSource<E> train;
     private final StepSchedule schedule;
     private final OptimizerFactory.Setup optimizer;
@@ -122,6 +124,14 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
     }
 
     /**
+     * Copies the tokenizer files of {@code modelDir} beside the model saved when the run completes,
+     * so the output folder loads on its own (transformers' Trainer saves its processing class too).
+     */
+    public final void copyTokenizerFrom(Path modelDir) {
+        tokenizerSource = modelDir;
+    }
+
+    /**
      * Writes the trained model into the output folder when the run completes: with use_peft only
      * the adapter (adapter_config.json, adapter_model.safetensors), as TRL does with a peft_config.
      */
@@ -190,6 +200,9 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
                 losses.add(step(logger));
             }
             saveModel(out);
+            if (tokenizerSource != null) {
+                RunInputs.copyTokenizer(tokenizerSource, out);
+            }
             return new TrainResult(globalStep, resumedFrom, losses, logger.history());
         }
     }

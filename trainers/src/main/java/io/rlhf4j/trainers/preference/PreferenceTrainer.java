@@ -11,9 +11,7 @@ import io.rlhf4j.trainers.data.Collator;
 import io.rlhf4j.trainers.data.DataSource;
 import io.rlhf4j.trainers.data.PreferenceBatch;
 import io.rlhf4j.trainers.data.PreferenceExample;
-import io.rlhf4j.trainers.loop.RunInputs;
 import io.rlhf4j.trainers.loop.Trainer;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,7 +31,6 @@ public abstract class PreferenceTrainer<C extends BaseConfig> extends Trainer<C,
     private final List<PreferenceExample> eval;
     private final PreferenceMetrics metrics = new PreferenceMetrics();
     private final List<String> description = new ArrayList<>();
-    private Path tokenizerDir;
 
     /**
      * @param eval  held-out pairs, or null
@@ -67,7 +64,7 @@ public abstract class PreferenceTrainer<C extends BaseConfig> extends Trainer<C,
 
     /** Where the tokenizer files copied next to the saved model come from, and lines printed at the start. */
     protected final void describeRun(Path tokenizerSource, List<String> lines) {
-        this.tokenizerDir = tokenizerSource;
+        copyTokenizerFrom(tokenizerSource);
         description.addAll(lines);
     }
 
@@ -123,13 +120,6 @@ public abstract class PreferenceTrainer<C extends BaseConfig> extends Trainer<C,
         return out;
     }
 
-    @Override
-    protected void saveModel(Path outputDir) throws IOException {
-        super.saveModel(outputDir);
-        if (tokenizerDir != null) {
-            RunInputs.copyTokenizer(tokenizerDir, outputDir);
-        }
-    }
 
     @Override
     protected final List<String> describe() {

@@ -9,7 +9,6 @@ import io.rlhf4j.nn.reward.RewardModel;
 import io.rlhf4j.trainers.config.RewardConfig;
 import io.rlhf4j.trainers.data.Collator;
 import io.rlhf4j.trainers.data.DataSource;
-import io.rlhf4j.trainers.loop.RunInputs;
 import io.rlhf4j.trainers.loop.Trainer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -39,7 +38,6 @@ public final class RewardModelTrainer extends Trainer<RewardConfig, RewardPair, 
     private final List<RewardPair> eval;
     private final RewardMetrics metrics = new RewardMetrics();
     private final List<String> description = new ArrayList<>();
-    private Path tokenizerDir;
 
     /**
      * @param eval  held-out pairs, or null
@@ -64,7 +62,7 @@ public final class RewardModelTrainer extends Trainer<RewardConfig, RewardPair, 
     static RewardModelTrainer forMember(RewardConfig config, RewardInputs in) throws IOException {
         RewardModelTrainer t = new RewardModelTrainer(config, in.newModel(config.seed), in.trainSource(config.seed),
                 in.eval(), in.padId());
-        t.tokenizerDir = in.modelDir();
+        t.copyTokenizerFrom(in.modelDir());
         t.description.addAll(in.lines());
         return t;
     }
@@ -139,9 +137,6 @@ public final class RewardModelTrainer extends Trainer<RewardConfig, RewardPair, 
     @Override
     protected void saveModel(Path outputDir) throws IOException {
         rewardModel.savePretrained(outputDir);
-        if (tokenizerDir != null) {
-            RunInputs.copyTokenizer(tokenizerDir, outputDir);
-        }
     }
 
     @Override

@@ -35,7 +35,6 @@ public final class SFTTrainer extends Trainer<SFTConfig, SFTExample, SFTBatch> {
     private final Collator collator;
     private final SFTDataset eval;
     private final List<String> description = new ArrayList<>();
-    private Path tokenizerDir;
 
     /**
      * @param eval  held-out examples, or null
@@ -76,7 +75,7 @@ public final class SFTTrainer extends Trainer<SFTConfig, SFTExample, SFTBatch> {
         }
         SFTTrainer trainer = new SFTTrainer(config, model, train, eval,
                 RunInputs.padId(tokenizer.specialTokens(), modelDir));
-        trainer.tokenizerDir = modelDir;
+        trainer.copyTokenizerFrom(modelDir);
         trainer.description.addAll(lines);
         return trainer;
     }
@@ -128,14 +127,6 @@ public final class SFTTrainer extends Trainer<SFTConfig, SFTExample, SFTBatch> {
         return Map.of("eval_loss", sum / Math.max(items, 1));
     }
 
-    @Override
-    protected void saveModel(Path outputDir) throws IOException {
-        super.saveModel(outputDir);
-        if (tokenizerDir == null) {
-            return;
-        }
-        RunInputs.copyTokenizer(tokenizerDir, outputDir);
-    }
 
     @Override
     protected List<String> describe() {
