@@ -21,12 +21,13 @@ public final class DemoPipeline {
 
     public static PipelineConfig config(String outputDir) {
         Map<String, String> sft = new LinkedHashMap<>();
-        sft.put("num_train_epochs", "6");
+        sft.put("num_train_epochs", "40");
         sft.put("save_steps", "1000");
         Map<String, String> rm = new LinkedHashMap<>();
         rm.put("model_name_or_path", "${policy}");
         Map<String, String> grpo = new LinkedHashMap<>();
         grpo.put("max_steps", "20");
+        grpo.put("learning_rate", "1.0e-4");
         Map<String, String> eval = new LinkedHashMap<>();
         eval.put("reference_model", "${stages.sft.output_dir}");
         eval.put("baseline_model", "${stages.sft.output_dir}");
