@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
             KtoCommand.class,
             GrpoCommand.class,
             EvalCommand.class,
+            PipelineCommand.class,
+            DemoCommand.class,
             InspectCommand.class,
             GenerateCommand.class,
             LogprobsCommand.class,
@@ -37,7 +39,7 @@ public final class Main implements Runnable {
 
     /**
      * Runs the command line and returns its exit code: 0 success, 1 a failed run, 2 a usage error,
-     * 3 an evaluation whose gate failed.
+     * 3 an evaluation (or a pipeline's eval stage) whose gate failed.
      */
     public static int run(String... args) {
         return commandLine().execute(args);
