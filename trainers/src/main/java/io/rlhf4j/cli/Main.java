@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             DpoCommand.class,
             SimpoCommand.class,
             GrpoCommand.class,
+            PpoCommand.class,
             EvalCommand.class,
             InspectCommand.class,
             GenerateCommand.class,

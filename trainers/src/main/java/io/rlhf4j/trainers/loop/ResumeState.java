@@ -1,6 +1,7 @@
 package io.rlhf4j.trainers.loop;
 
 import io.rlhf4j.engine.Tensor;
+import io.rlhf4j.engine.optim.StateDict;
 import io.rlhf4j.engine.random.GeneratorState;
 import io.rlhf4j.trainers.checkpoint.Checkpoint;
 import io.rlhf4j.trainers.checkpoint.TrainingState;
@@ -29,8 +30,19 @@ final class ResumeState {
         TrainingState state = new TrainingState(t.config().stage(), t.step(), t.trainData().epoch(),
                 t.trainData().position(), generators, scaler);
         Map<String, Tensor> weights = t.peft().map(PeftAdapter::trainedState).orElseGet(t.model.module()::stateDict);
-        return Checkpoint.of(weights, o.optimizer().stateDict(), o.scheduler().stateDict(), state,
+        Checkpoint base = Checkpoint.of(weights, o.optimizer().stateDict(), o.scheduler().stateDict(), state,
                 ConfigLoader.toYaml(t.config()));
+        ExtraState extra = t.extraState();
+        if (extra.isEmpty()) {
+            return base;
+        }
+        Map<String, Map<String, Tensor>> models = new LinkedHashMap<>(base.models());
+        models.putAll(extra.models());
+        Map<String, StateDict> optimizers = new LinkedHashMap<>(base.optimizers());
+        optimizers.putAll(extra.optimizers());
+        Map<String, Map<String, Double>> schedulers = new LinkedHashMap<>(base.schedulers());
+        schedulers.putAll(extra.schedulers());
+        return new Checkpoint(models, optimizers, schedulers, state, base.configYaml());
     }
 
     /** Loads {@code c} into the trainer's parts and returns the global step to continue from. */
@@ -54,6 +66,7 @@ final class ResumeState {
         }
         t.peft().ifPresent(p -> p.restoreGenerators(s.rngStates()));
         t.device().scaler().ifPresent(scaler -> scaler.loadStateDict(s.scalerState()));
+        t.restoreExtraState(c);
         return s.globalStep();
     }
 }

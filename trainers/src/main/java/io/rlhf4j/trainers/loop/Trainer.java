@@ -4,6 +4,7 @@ import io.rlhf4j.engine.Tensor;
 import io.rlhf4j.engine.memory.Memory;
 import io.rlhf4j.engine.random.Generator;
 import io.rlhf4j.nn.models.CausalLM;
+import io.rlhf4j.trainers.checkpoint.Checkpoint;
 import io.rlhf4j.trainers.checkpoint.CheckpointManager;
 import io.rlhf4j.trainers.config.BaseConfig;
 import io.rlhf4j.trainers.data.DataSource;
@@ -119,6 +120,18 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
         } else {
             model.save(outputDir);
         }
+    }
+
+    /**
+     * State a stage keeps beside the model, optimizer and scheduler (PPO's value model and its
+     * optimizer): added to every checkpoint under their own names. None by default.
+     */
+    protected ExtraState extraState() {
+        return ExtraState.NONE;
+    }
+
+    /** Restores what {@link #extraState()} saved, from a checkpoint being resumed. */
+    protected void restoreExtraState(Checkpoint checkpoint) {
     }
 
     /** Lines printed when the run starts (data sizes, counters). */

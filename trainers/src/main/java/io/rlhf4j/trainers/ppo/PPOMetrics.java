@@ -43,12 +43,14 @@ final class PPOMetrics {
 
     private final Map<String, List<Double>> values = new LinkedHashMap<>();
     private final List<Double> ratios = new ArrayList<>();
+    private double lastRolloutKl;
 
     private void add(String name, double value) {
         values.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
     }
 
     void rollout(Rollout r, long eosTokens, double klCoef) {
+        lastRolloutKl = r.kl();
         add("objective/kl", r.kl());
         add("objective/entropy", r.entropy());
         add("objective/non_score_reward", r.nonScoreReward());
@@ -56,6 +58,11 @@ final class PPOMetrics {
         add("objective/scores", r.scores());
         add("objective/kl_coef", klCoef);
         add("val/num_eos_tokens", eosTokens);
+    }
+
+    /** objective/kl of the latest rollout, what the adaptive KL controller tracks. */
+    double lastRolloutKl() {
+        return lastRolloutKl;
     }
 
     void microBatch(PPOLoss.Stats s) {
