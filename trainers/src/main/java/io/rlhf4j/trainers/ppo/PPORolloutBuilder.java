@@ -56,8 +56,8 @@ final class PPORolloutBuilder {
         long pad = tokenizer.specialTokens().padId();
         this.eosId = tokenizer.specialTokens().eosId();
         if (pad < 0) {
-            throw new IllegalArgumentException("PPO needs a tokenizer with a pad token distinct from EOS "
-                    + "(TRL's layout marks the end of a response by its first pad)");
+            throw new IllegalArgumentException("PPO needs a tokenizer with a pad token (TRL's layout marks the end "
+                    + "of a response by its first pad; with pad = EOS the EOS itself ends it, as in TRL)");
         }
         this.padId = pad;
         List<Long> stop = config.stopToken == null || eosId < 0 ? List.of() : List.of(eosId);
