@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             SimpoCommand.class,
             KtoCommand.class,
             GrpoCommand.class,
+            PpoCommand.class,
             EvalCommand.class,
             PipelineCommand.class,
             DemoCommand.class,

@@ -52,6 +52,19 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
         return lmHead().forward(hidden.narrow(1, seq - 1, 1)).squeeze(1);
     }
 
+    /**
+     * The base model's final hidden states [B, T, hidden] without the LM head (inputs as
+     * {@link #forward(Tensor, Tensor, Tensor)}): what a value head shares with the policy.
+     */
+    public final Tensor lastHiddenState(Tensor inputIds, Tensor attentionMask, Tensor positionIds) {
+        return run(inputIds, attentionMask, positionIds, null);
+    }
+
+    /** The LM head on hidden states from {@link #lastHiddenState}: logits [B, T, V]. */
+    public final Tensor logitsOf(Tensor hidden) {
+        return lmHead().forward(hidden);
+    }
+
     /** Checks the inputs, resolves position ids, runs the base model and advances the cache. */
     private Tensor run(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KvCache cache) {
         if (inputIds.rank() != 2 || inputIds.dtype().isFloatingPoint()) {

@@ -124,6 +124,27 @@ public final class RewardModel extends Module {
      * {@code attentionMask} [B, T] (non-zero = token; padding left or right, every row at least one token).
      */
     public Tensor rewards(Tensor inputIds, Tensor attentionMask) {
+        checkInputs(inputIds, attentionMask);
+        Tensor hidden = Backbones.hiddenStates(backbone, config, inputIds, attentionMask);
+        Tensor r = head(rewardConfig.pooling().pool(hidden, attentionMask));
+        return r.dtype() == DType.F32 ? r : r.to(DType.F32);
+    }
+
+    /**
+     * The head read at every position instead of pooled, [B, T] (F32), differentiable in the
+     * parameters: TRL's value model is a sequence classifier whose {@code score(hidden_states[-1])}
+     * is taken per token. Inputs as {@link #rewards}.
+     */
+    public Tensor tokenRewards(Tensor inputIds, Tensor attentionMask) {
+        checkInputs(inputIds, attentionMask);
+        Tensor hidden = Backbones.hiddenStates(backbone, config, inputIds, attentionMask);
+        int b = hidden.shape(0);
+        int t = hidden.shape(1);
+        Tensor r = head(hidden.reshape(b * t, hidden.shape(2))).reshape(b, t);
+        return r.dtype() == DType.F32 ? r : r.to(DType.F32);
+    }
+
+    private static void checkInputs(Tensor inputIds, Tensor attentionMask) {
         if (inputIds.rank() != 2 || inputIds.dtype().isFloatingPoint()) {
             throw new IllegalArgumentException("input ids must be an integer tensor [batch, seq], got "
                     + inputIds.dtype() + Arrays.toString(inputIds.shape()));
@@ -132,9 +153,6 @@ public final class RewardModel extends Module {
             throw new IllegalArgumentException("attention mask must be " + Arrays.toString(inputIds.shape())
                     + " like the input ids, got " + (attentionMask == null ? "null" : Arrays.toString(attentionMask.shape())));
         }
-        Tensor hidden = Backbones.hiddenStates(backbone, config, inputIds, attentionMask);
-        Tensor r = head(rewardConfig.pooling().pool(hidden, attentionMask));
-        return r.dtype() == DType.F32 ? r : r.to(DType.F32);
     }
 
     /** The head alone: pooled hidden states [B, H] → rewards [B] (same dtype as the input). */

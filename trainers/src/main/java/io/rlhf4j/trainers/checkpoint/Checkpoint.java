@@ -8,7 +8,7 @@ import java.util.Map;
  * Everything a run needs to resume: named model state dicts ("model" for the policy; PPO adds
  * e.g. "value_model"), named optimizer states and the states of their schedulers (same names),
  * the loop's {@link TrainingState}, and the stage config as YAML. A stage's own running numbers
- * (KTO's KL EMA) ride with the scheduler states under {@link #STAGE_STATE}.
+ * (KTO's KL EMA, PPO's KL controller) ride with the scheduler states under names of their own.
  *
  * <p>Maps keep their iteration order on save (the shard order of model tensors). Loaded tensors are
  * read-only views of memory-mapped files: copy them into parameters (optimizers'
@@ -19,8 +19,6 @@ public record Checkpoint(Map<String, Map<String, Tensor>> models, Map<String, St
 
     public static final String MODEL = "model";
     public static final String OPTIMIZER = "optimizer";
-    /** The name, among the scheduler states, of a stage's own running state. */
-    public static final String STAGE_STATE = "stage";
 
     /** The usual one-model checkpoint: "model", "optimizer" and its scheduler (null: none). */
     public static Checkpoint of(Map<String, Tensor> model, StateDict optimizer, Map<String, Double> scheduler,

@@ -12,12 +12,12 @@ import java.util.OptionalLong;
  * (repeat_count), so an epoch of N prompts is N × num_generations × num_iterations training
  * samples. Everything else (batches of distinct prompts, position, resume) is the wrapped source's.
  */
-final class PromptSource implements DataSource<GRPOExample> {
+public final class PromptSource implements DataSource<GRPOExample> {
 
     private final DataSource<GRPOExample> prompts;
     private final long samplesPerPrompt;
 
-    PromptSource(DataSource<GRPOExample> prompts, long samplesPerPrompt) {
+    public PromptSource(DataSource<GRPOExample> prompts, long samplesPerPrompt) {
         this.prompts = prompts;
         this.samplesPerPrompt = samplesPerPrompt;
     }

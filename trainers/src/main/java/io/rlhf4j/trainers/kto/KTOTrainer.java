@@ -7,6 +7,7 @@ import io.rlhf4j.nn.models.AutoModelForCausalLM;
 import io.rlhf4j.nn.models.CausalLM;
 import io.rlhf4j.nn.policy.PolicyModel;
 import io.rlhf4j.nn.tokenizer.HfTokenizer;
+import io.rlhf4j.trainers.checkpoint.Checkpoint;
 import io.rlhf4j.trainers.config.KTOConfig;
 import io.rlhf4j.trainers.data.Collator;
 import io.rlhf4j.trainers.data.DataSource;
@@ -16,6 +17,7 @@ import io.rlhf4j.trainers.data.KTODataset;
 import io.rlhf4j.trainers.data.KTOEncoder;
 import io.rlhf4j.trainers.data.KTOExample;
 import io.rlhf4j.trainers.data.StreamingKTODataset;
+import io.rlhf4j.trainers.loop.ExtraState;
 import io.rlhf4j.trainers.loop.RunInputs;
 import io.rlhf4j.trainers.loop.Trainer;
 import java.io.IOException;
@@ -40,6 +42,9 @@ import java.util.Map;
  * batch's own, as TRL intends.
  */
 public final class KTOTrainer extends Trainer<KTOConfig, KTOExample, KTOBatch> {
+
+    /** The checkpoint name of the KL reference point's state (see {@link KLReference}). */
+    static final String KL_REFERENCE = "kl_reference";
 
     private final CausalLM reference;
     private final KTOLoss loss;
@@ -159,13 +164,13 @@ public final class KTOTrainer extends Trainer<KTOConfig, KTOExample, KTOBatch> {
     }
 
     @Override
-    protected Map<String, Double> stageState() {
-        return klReference.state();
+    protected ExtraState extraState() {
+        return new ExtraState(Map.of(), Map.of(), Map.of(KL_REFERENCE, klReference.state()));
     }
 
     @Override
-    protected void loadStageState(Map<String, Double> state) {
-        klReference.load(state);
+    protected void restoreExtraState(Checkpoint checkpoint) {
+        klReference.load(checkpoint.schedulers().getOrDefault(KL_REFERENCE, Map.of()));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.rlhf4j.trainers.loop;
 
 import io.rlhf4j.engine.Tensor;
+import io.rlhf4j.engine.optim.StateDict;
 import io.rlhf4j.engine.random.GeneratorState;
 import io.rlhf4j.trainers.checkpoint.Checkpoint;
 import io.rlhf4j.trainers.checkpoint.TrainingState;
@@ -12,7 +13,8 @@ import java.util.Map;
 /**
  * What a {@link Trainer} puts in a checkpoint and takes back from one: the model's weights (with
  * use_peft only the LoRA adapters', plus their dropout streams), the optimizer's moments and steps,
- * the scheduler, the run's generator, the data position, the FP16 scaler and the stage's own state ({@link Trainer#stageState}). Restoring all of them makes the continued run bitwise equal to an uninterrupted one,
+ * the scheduler, the run's generator, the data position, the FP16 scaler and the stage's own state ({@link Trainer#extraState}). Restoring all of them makes
+ * the continued run bitwise equal to an uninterrupted one,
  * because every kernel of the engine is deterministic.
  */
 final class ResumeState {
@@ -29,15 +31,19 @@ final class ResumeState {
         TrainingState state = new TrainingState(t.config().stage(), t.step(), t.trainData().epoch(),
                 t.trainData().position(), generators, scaler);
         Map<String, Tensor> weights = t.peft().map(PeftAdapter::trainedState).orElseGet(t.model.module()::stateDict);
-        Checkpoint c = Checkpoint.of(weights, o.optimizer().stateDict(), o.scheduler().stateDict(), state,
+        Checkpoint base = Checkpoint.of(weights, o.optimizer().stateDict(), o.scheduler().stateDict(), state,
                 ConfigLoader.toYaml(t.config()));
-        Map<String, Double> stage = t.stageState();
-        if (stage.isEmpty()) {
-            return c;
+        ExtraState extra = t.extraState();
+        if (extra.isEmpty()) {
+            return base;
         }
-        Map<String, Map<String, Double>> schedulers = new LinkedHashMap<>(c.schedulers());
-        schedulers.put(Checkpoint.STAGE_STATE, stage);
-        return new Checkpoint(c.models(), c.optimizers(), schedulers, state, c.configYaml());
+        Map<String, Map<String, Tensor>> models = new LinkedHashMap<>(base.models());
+        models.putAll(extra.models());
+        Map<String, StateDict> optimizers = new LinkedHashMap<>(base.optimizers());
+        optimizers.putAll(extra.optimizers());
+        Map<String, Map<String, Double>> schedulers = new LinkedHashMap<>(base.schedulers());
+        schedulers.putAll(extra.schedulers());
+        return new Checkpoint(models, optimizers, schedulers, state, base.configYaml());
     }
 
     /** Loads {@code c} into the trainer's parts and returns the global step to continue from. */
@@ -61,7 +67,7 @@ final class ResumeState {
         }
         t.peft().ifPresent(p -> p.restoreGenerators(s.rngStates()));
         t.device().scaler().ifPresent(scaler -> scaler.loadStateDict(s.scalerState()));
-        t.loadStageState(c.schedulers().getOrDefault(Checkpoint.STAGE_STATE, Map.of()));
+        t.restoreExtraState(c);
         return s.globalStep();
     }
 }

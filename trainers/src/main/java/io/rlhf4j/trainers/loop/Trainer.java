@@ -4,6 +4,7 @@ import io.rlhf4j.engine.Tensor;
 import io.rlhf4j.engine.memory.Memory;
 import io.rlhf4j.engine.random.Generator;
 import io.rlhf4j.nn.models.CausalLM;
+import io.rlhf4j.trainers.checkpoint.Checkpoint;
 import io.rlhf4j.trainers.checkpoint.CheckpointManager;
 import io.rlhf4j.trainers.config.BaseConfig;
 import io.rlhf4j.trainers.data.DataSource;
@@ -106,18 +107,6 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
         return Map.of();
     }
 
-    /**
-     * A stage's own running state that checkpoints must carry for a bitwise resume (KTO's KL EMA),
-     * saved beside the scheduler's; none by default.
-     */
-    protected Map<String, Double> stageState() {
-        return Map.of();
-    }
-
-    /** Restores {@link #stageState()} from a checkpoint (an empty map when it holds none). */
-    protected void loadStageState(Map<String, Double> state) {
-    }
-
     /** Whether {@link #evaluate()} has data to run on. */
     protected boolean hasEvaluation() {
         return false;
@@ -141,6 +130,19 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
         } else {
             model.save(outputDir);
         }
+    }
+
+    /**
+     * State a stage keeps beside the model, optimizer and scheduler, which checkpoints must carry for
+     * a bitwise resume (PPO's value model, its optimizer and KL controller; KTO's KL EMA): added to
+     * every checkpoint under their own names. None by default.
+     */
+    protected ExtraState extraState() {
+        return ExtraState.NONE;
+    }
+
+    /** Restores what {@link #extraState()} saved, from a checkpoint being resumed. */
+    protected void restoreExtraState(Checkpoint checkpoint) {
     }
 
     /** Lines printed when the run starts (data sizes, counters). */
