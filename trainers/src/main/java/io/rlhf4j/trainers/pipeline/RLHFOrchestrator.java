@@ -6,6 +6,7 @@ import io.rlhf4j.trainers.config.ConfigLoader;
 import io.rlhf4j.trainers.config.DPOConfig;
 import io.rlhf4j.trainers.config.GRPOConfig;
 import io.rlhf4j.trainers.config.KTOConfig;
+import io.rlhf4j.trainers.config.PPOConfig;
 import io.rlhf4j.trainers.config.RewardConfig;
 import io.rlhf4j.trainers.config.SFTConfig;
 import io.rlhf4j.trainers.config.SimPOConfig;
@@ -18,6 +19,7 @@ import io.rlhf4j.trainers.kto.KTOTrainer;
 import io.rlhf4j.trainers.logging.LogRecord;
 import io.rlhf4j.trainers.loop.TrainResult;
 import io.rlhf4j.trainers.loop.Trainer;
+import io.rlhf4j.trainers.ppo.PPORun;
 import io.rlhf4j.trainers.rm.RewardEnsembleTrainer;
 import io.rlhf4j.trainers.sft.SFTTrainer;
 import io.rlhf4j.trainers.simpo.SimPOTrainer;
@@ -196,13 +198,14 @@ public final class RLHFOrchestrator {
         return trainer.train(resume);
     }
 
-    /** Trains the policy with a preference or online method: dpo, simpo, kto or grpo. */
+    /** Trains the policy with a preference or online method: dpo, simpo, kto, grpo or ppo. */
     public TrainResult runPolicyOptimization(StageType type, BaseConfig config, boolean resume) throws IOException {
         Trainer<?, ?, ?> trainer = switch (type) {
             case DPO -> DPOTrainer.fromConfig((DPOConfig) config);
             case SIMPO -> SimPOTrainer.fromConfig((SimPOConfig) config);
             case KTO -> KTOTrainer.fromConfig((KTOConfig) config);
             case GRPO -> GRPORun.trainer((GRPOConfig) config);
+            case PPO -> PPORun.trainer((PPOConfig) config);
             default -> throw new IllegalArgumentException(type.key() + " is not a policy optimisation stage");
         };
         return train(trainer, resume);

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * <ol>
  *   <li>{@code output_dir} is {@code <pipeline output_dir>/<stage name>};</li>
  *   <li>{@code seed} is the pipeline's seed, when it sets one;</li>
- *   <li>a policy stage (sft, dpo, simpo, kto, grpo) and an eval stage take the current policy as
+ *   <li>a policy stage (sft, dpo, simpo, kto, grpo, ppo) and an eval stage take the current policy as
  *       {@code model_name_or_path}: the previous policy stage's output, or, after a rollback, the
  *       model that stage started from. Before any policy stage the stage config's own value stands.
  *       The chained value replaces the stage config file's, so the stand-alone example configs chain

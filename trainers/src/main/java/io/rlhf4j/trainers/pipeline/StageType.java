@@ -3,6 +3,7 @@ package io.rlhf4j.trainers.pipeline;
 import io.rlhf4j.trainers.config.BaseConfig;
 import io.rlhf4j.trainers.config.DPOConfig;
 import io.rlhf4j.trainers.config.GRPOConfig;
+import io.rlhf4j.trainers.config.PPOConfig;
 import io.rlhf4j.trainers.config.KTOConfig;
 import io.rlhf4j.trainers.config.RewardConfig;
 import io.rlhf4j.trainers.config.SFTConfig;
@@ -23,6 +24,7 @@ public enum StageType {
     SIMPO(SimPOConfig.class, true),
     KTO(KTOConfig.class, true),
     GRPO(GRPOConfig.class, true),
+    PPO(PPOConfig.class, true),
     EVAL(EvalConfig.class, false);
 
     private final Class<? extends BaseConfig> configClass;
