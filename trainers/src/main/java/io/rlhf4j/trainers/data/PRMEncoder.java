@@ -104,6 +104,8 @@ public final class PRMEncoder implements RecordEncoder<PRMExample> {
             ids[at] = completion.get(i);
             out[at] = completionLabels.get(i);
         }
+        // Kept even when truncation removed every label, as TRL keeps it (it adds no loss).
+        stats.kept();
         return new PRMExample(ids, out);
     }
 

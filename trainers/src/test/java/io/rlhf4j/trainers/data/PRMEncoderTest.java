@@ -33,6 +33,14 @@ class PRMEncoderTest {
             }
         }
         assertThat(checked).isEqualTo(36);
+        DatasetStats stats = new DatasetStats();
+        PRMEncoder cut = new PRMEncoder(TestAssets.tokenizer("tiny-chat"), "\n", 14, null, false);
+        for (JsonNode r : records) {
+            cut.encode((ObjectNode) r, stats);
+        }
+        // max_length 14 cuts the first two records (19 and 42 tokens), not the third (13).
+        assertThat(stats.keptRecords()).isEqualTo(3);
+        assertThat(stats.truncatedRecords()).isEqualTo(2);
     }
 
     @Test
