@@ -1,7 +1,5 @@
 package io.rlhf4j.trainers.data;
 
-import java.util.Arrays;
-
 /**
  * One tokenized stepwise record, as TRL's PRMTrainer.tokenize_row returns it: the ids (BOS,
  * prompt, then each step followed by the separator) and, unshifted, the step label (0 bad, 1
@@ -17,11 +15,6 @@ public record PRMExample(long[] inputIds, long[] labels) {
             throw new IllegalArgumentException("labels (" + labels.length + ") and input ids (" + inputIds.length
                     + ") must have the same length");
         }
-    }
-
-    /** Positions with a step label. */
-    public long labelledSteps() {
-        return Arrays.stream(labels).filter(l -> l != io.rlhf4j.engine.F.IGNORE_INDEX).count();
     }
 
     /** The same ids and labels as an {@link SFTExample}, for {@link Collator}'s right padding. */

@@ -131,6 +131,24 @@ class PRMTrainerTest {
         assertThat(r.stepLosses().getFirst()).isCloseTo(expected[0], within(1e-5));
     }
 
+    /** examples/prm.yaml loads as a PRMConfig; streaming the same file trains on it and logs step accuracy. */
+    @Test
+    void exampleConfigAndStreaming() throws IOException {
+        PRMConfig example = io.rlhf4j.trainers.config.ConfigLoader.load(TestAssets.EXAMPLES.resolve("prm.yaml"),
+                PRMConfig.class, List.of());
+        assertThat(example.stepSeparator).isEqualTo("\n");
+        assertThat(example.trainOnLastStepOnly).isFalse();
+        assertThat(example.maxLength).isEqualTo(128);
+        PRMConfig c = config("stream");
+        c.streaming = true;
+        c.maxSteps = 2;
+        c.evalFile = null;
+        TrainResult r = trainer(c).train(false);
+        assertThat(r.globalStep()).isEqualTo(2);
+        assertThat(values(r.history(), "prm/accuracy")).allSatisfy(a -> assertThat(a).isBetween(0.0, 1.0));
+        assertThat(r.stepLosses()).allSatisfy(l -> assertThat(l).isFinite().isPositive());
+    }
+
     /** Interrupted after step 3 and resumed with a fresh trainer: bitwise the same model file and step losses. */
     @Test
     void resumeIsBitwiseExact() throws IOException {
