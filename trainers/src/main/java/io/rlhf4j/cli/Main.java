@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             SftCommand.class,
             RmCommand.class,
+            PrmCommand.class,
             DpoCommand.class,
             SimpoCommand.class,
             KtoCommand.class,

@@ -39,6 +39,11 @@ final class Backbones {
         return family(config) + "ForSequenceClassification";
     }
 
+    /** transformers' token-classification class name, e.g. LlamaForTokenClassification. */
+    static String tokenClassificationArchitecture(ModelConfig config) {
+        return family(config) + "ForTokenClassification";
+    }
+
     private static String family(ModelConfig config) {
         String causal = config.architecture();
         return causal.endsWith("ForCausalLM") ? causal.substring(0, causal.length() - "ForCausalLM".length())

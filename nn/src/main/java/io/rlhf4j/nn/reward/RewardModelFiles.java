@@ -46,8 +46,8 @@ final class RewardModelFiles {
     static final String HEAD_PREFIX = "reward_head.";
 
     /** transformers 5's default max_shard_size ("50GB"). */
-    private static final long MAX_SHARD_BYTES = 50_000_000_000L;
-    private static final Map<String, String> PT_METADATA = Map.of("format", "pt");
+    static final long MAX_SHARD_BYTES = 50_000_000_000L;
+    static final Map<String, String> PT_METADATA = Map.of("format", "pt");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private RewardModelFiles() {
@@ -145,12 +145,12 @@ final class RewardModelFiles {
         return RewardConfig.score();
     }
 
-    private static Path weightsFile(Path directory) {
+    static Path weightsFile(Path directory) {
         Path index = directory.resolve("model.safetensors.index.json");
         return Files.exists(index) ? index : directory.resolve("model.safetensors");
     }
 
-    private static void writeAtomically(Path target, String text) throws IOException {
+    static void writeAtomically(Path target, String text) throws IOException {
         // Not Files.createTempFile: its owner-only permissions would stay on the renamed file.
         Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
         try {
