@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
  * every stage ran, {@link EvalCommand#GATE_FAILED} when a failed gate stopped the pipeline.
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
-        description = "Run stages in order (sft, rm, dpo, simpo, kto, grpo, ppo, eval), each starting from the previous "
+        description = "Run stages in order (sft, rm, prm, dpo, simpo, kto, grpo, ppo, eval), each starting from the previous "
                 + "policy; history in <output_dir>/pipeline_history.json.")
 final class PipelineCommand implements Callable<Integer> {
 

@@ -112,7 +112,7 @@ public record PipelineConfig(String outputDir, Long seed, String accuracyFile, i
         checkKeys(node, STAGE_KEYS, at);
         String typeKey = text(node, "type", at);
         if (typeKey == null) {
-            throw new ConfigException(at + "type is missing; one of sft, rm, dpo, simpo, kto, grpo, ppo, eval");
+            throw new ConfigException(at + "type is missing; one of sft, rm, prm, dpo, simpo, kto, grpo, ppo, eval");
         }
         StageType type;
         try {

@@ -46,6 +46,11 @@ public final class PipelineState {
         rewardModel = output;
     }
 
+    /** A process reward model was trained: its folder is {@code ${stages.<name>.output_dir}}. */
+    public void processRewardModelTrained(String stage, String output) {
+        outputs.put(stage, output);
+    }
+
     public void evaluated(String stage, String output) {
         outputs.put(stage, output);
     }

@@ -7,6 +7,7 @@ import io.rlhf4j.trainers.config.DPOConfig;
 import io.rlhf4j.trainers.config.GRPOConfig;
 import io.rlhf4j.trainers.config.KTOConfig;
 import io.rlhf4j.trainers.config.PPOConfig;
+import io.rlhf4j.trainers.config.PRMConfig;
 import io.rlhf4j.trainers.config.RewardConfig;
 import io.rlhf4j.trainers.config.SFTConfig;
 import io.rlhf4j.trainers.config.SimPOConfig;
@@ -20,6 +21,7 @@ import io.rlhf4j.trainers.logging.LogRecord;
 import io.rlhf4j.trainers.loop.TrainResult;
 import io.rlhf4j.trainers.loop.Trainer;
 import io.rlhf4j.trainers.ppo.PPORun;
+import io.rlhf4j.trainers.prm.PRMTrainer;
 import io.rlhf4j.trainers.rm.RewardEnsembleTrainer;
 import io.rlhf4j.trainers.sft.SFTTrainer;
 import io.rlhf4j.trainers.simpo.SimPOTrainer;
@@ -138,6 +140,7 @@ public final class RLHFOrchestrator {
                 record(r, result.members().getLast());
                 r.metrics.putAll(result.evaluation());
             }
+            case PRM -> record(r, runProcessRewardModelTraining((PRMConfig) c, continueStage));
             case EVAL -> {
                 EvalResult result = runEval((EvalConfig) c);
                 r.metrics.putAll(result.metrics());
@@ -148,6 +151,7 @@ public final class RLHFOrchestrator {
         r.wallTimeSeconds = (System.nanoTime() - start) / 1e9;
         switch (spec.type()) {
             case RM -> state.rewardModelTrained(spec.name(), r.outputDir);
+            case PRM -> state.processRewardModelTrained(spec.name(), r.outputDir);
             case EVAL -> {
                 state.evaluated(spec.name(), r.outputDir);
                 accuracy(r.inputModel).ifPresent(a -> r.metrics.put("accuracy", a));
@@ -177,6 +181,7 @@ public final class RLHFOrchestrator {
     private static void replay(StageSpec spec, StageRecord r, PipelineState state) {
         switch (spec.type()) {
             case RM -> state.rewardModelTrained(spec.name(), r.outputDir);
+            case PRM -> state.processRewardModelTrained(spec.name(), r.outputDir);
             case EVAL -> {
                 state.evaluated(spec.name(), r.outputDir);
                 if (r.rolledBackStage != null) {
@@ -189,6 +194,11 @@ public final class RLHFOrchestrator {
 
     public TrainResult runSft(SFTConfig config, boolean resume) throws IOException {
         return train(SFTTrainer.fromConfig(config), resume);
+    }
+
+    /** Trains a process reward model (step-level labels, TRL's PRMTrainer). */
+    public TrainResult runProcessRewardModelTraining(PRMConfig config, boolean resume) throws IOException {
+        return train(PRMTrainer.fromConfig(config), resume);
     }
 
     public RewardEnsembleTrainer.Result runRewardModelTraining(RewardConfig config, boolean resume)

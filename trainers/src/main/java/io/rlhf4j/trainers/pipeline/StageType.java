@@ -4,6 +4,7 @@ import io.rlhf4j.trainers.config.BaseConfig;
 import io.rlhf4j.trainers.config.DPOConfig;
 import io.rlhf4j.trainers.config.GRPOConfig;
 import io.rlhf4j.trainers.config.PPOConfig;
+import io.rlhf4j.trainers.config.PRMConfig;
 import io.rlhf4j.trainers.config.KTOConfig;
 import io.rlhf4j.trainers.config.RewardConfig;
 import io.rlhf4j.trainers.config.SFTConfig;
@@ -14,12 +15,13 @@ import java.util.Locale;
 
 /**
  * The kinds of pipeline stage and the config class each reads. Policy stages train the policy
- * (their output becomes the next stage's starting model); rm trains a reward model; eval measures
- * and gates the current policy.
+ * (their output becomes the next stage's starting model); rm trains a reward model, prm a process
+ * reward model; eval measures and gates the current policy.
  */
 public enum StageType {
     SFT(SFTConfig.class, true),
     RM(RewardConfig.class, false),
+    PRM(PRMConfig.class, false),
     DPO(DPOConfig.class, true),
     SIMPO(SimPOConfig.class, true),
     KTO(KTOConfig.class, true),

@@ -34,6 +34,16 @@ class PipelineConfigTest {
     }
 
     @Test
+    void everyStageTypeIsAcceptedByItsKey() {
+        for (StageType type : StageType.values()) {
+            String yaml = "output_dir: runs/p\nstages:\n  - {name: s, type: " + type.key() + "}\n";
+            assertThat(PipelineConfig.parse(yaml, "p.yaml").stages().get(0).type()).isEqualTo(type);
+        }
+        assertThat(StageType.PRM.isPolicy()).isFalse();
+        assertThat(StageType.PPO.isPolicy()).isTrue();
+    }
+
+    @Test
     void commandLineOverridesReachTheNamedStage() {
         PipelineConfig c = PipelineConfig.parse(GOOD, "p.yaml").withOverride("stages.sft.max_steps=1")
                 .withOverride("output_dir=elsewhere");
