@@ -20,7 +20,7 @@ final class TrainOptions {
     /** Builds a stage's trainer from its loaded config (loading model and data). */
     @FunctionalInterface
     interface TrainerFactory<C extends BaseConfig> {
-        Trainer<?, ?, ?> create(C config) throws IOException;
+        Trainer<?, ?, ?, ?> create(C config) throws IOException;
     }
 
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "YAML or JSON config of the stage.")

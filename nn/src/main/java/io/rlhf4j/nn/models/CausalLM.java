@@ -2,14 +2,9 @@ package io.rlhf4j.nn.models;
 
 import io.rlhf4j.engine.Tensor;
 import io.rlhf4j.nn.KvCache;
-import io.rlhf4j.nn.Module;
-import java.io.IOException;
-import java.nio.file.Path;
 
 /** A decoder-only language model: token ids in, next-token logits out (HF *ForCausalLM). */
-public interface CausalLM {
-
-    ModelConfig config();
+public interface CausalLM extends TrainableModel {
 
     /**
      * Logits [B, T, V] (F32) for {@code inputIds} [B, T] (I64 or I32).
@@ -38,10 +33,4 @@ public interface CausalLM {
 
     /** An empty contiguous cache for {@code batch} rows and up to {@code capacity} positions. */
     KvCache newKvCache(int batch, int capacity);
-
-    /** Writes config.json and the weights in Hugging Face's layout, loadable by transformers. */
-    void save(Path directory) throws IOException;
-
-    /** The module tree (parameters, train/eval, state dict). */
-    Module module();
 }

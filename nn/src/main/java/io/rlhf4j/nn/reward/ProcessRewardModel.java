@@ -10,6 +10,7 @@ import io.rlhf4j.nn.Module;
 import io.rlhf4j.nn.StateDictException;
 import io.rlhf4j.nn.layers.Linear;
 import io.rlhf4j.nn.models.ModelConfig;
+import io.rlhf4j.nn.models.TrainableModel;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -34,7 +35,7 @@ import java.util.Map;
  * (config.json with architectures [*ForTokenClassification] and id2label, model.safetensors with
  * the prefixed backbone and the head), which transformers and {@link #fromPretrained} load.
  */
-public final class ProcessRewardModel extends Module {
+public final class ProcessRewardModel extends Module implements TrainableModel {
 
     /** The label of a good step, whose probability {@link #stepScores} returns. */
     public static final int GOOD_LABEL = 1;
@@ -81,6 +82,18 @@ public final class ProcessRewardModel extends Module {
     /** Loads a PRM saved by {@link #savePretrained} or a transformers *ForTokenClassification folder (F32), in eval mode. */
     public static ProcessRewardModel fromPretrained(Path directory) throws IOException {
         return ProcessRewardModelFiles.load(directory, DType.F32);
+    }
+
+    /** The module tree: this model itself. */
+    @Override
+    public Module module() {
+        return this;
+    }
+
+    /** {@link #savePretrained}. */
+    @Override
+    public void save(Path directory) throws IOException {
+        savePretrained(directory);
     }
 
     /** Writes transformers' *ForTokenClassification layout. */
@@ -186,6 +199,7 @@ public final class ProcessRewardModel extends Module {
         return Math.exp(logits[from + GOOD_LABEL] - max) / sum;
     }
 
+    @Override
     public ModelConfig config() {
         return config;
     }

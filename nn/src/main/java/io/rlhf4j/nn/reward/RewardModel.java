@@ -9,6 +9,7 @@ import io.rlhf4j.nn.Module;
 import io.rlhf4j.nn.StateDictException;
 import io.rlhf4j.nn.layers.Linear;
 import io.rlhf4j.nn.models.ModelConfig;
+import io.rlhf4j.nn.models.TrainableModel;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -33,7 +34,7 @@ import java.util.Map;
  *
  * <p>Files ({@link #savePretrained}, {@link #fromPretrained}) are described in {@link RewardModelFiles}.
  */
-public final class RewardModel extends Module {
+public final class RewardModel extends Module implements TrainableModel {
 
     /** Seeds the head's dropout masks. */
     private static final long DROPOUT_SEED = 0x3C6EF372FE94F82BL;
@@ -87,6 +88,18 @@ public final class RewardModel extends Module {
     /** As {@link #fromPretrained(Path)} with parameters stored in {@code dtype} (compute is F32 either way). */
     public static RewardModel fromPretrained(Path directory, DType dtype) throws IOException {
         return RewardModelFiles.load(directory, dtype);
+    }
+
+    /** The module tree: this model itself. */
+    @Override
+    public Module module() {
+        return this;
+    }
+
+    /** {@link #savePretrained}. */
+    @Override
+    public void save(Path directory) throws IOException {
+        savePretrained(directory);
     }
 
     /** Writes the model so that {@link #fromPretrained} (and, for the backbone or score layout, transformers) loads it. */
@@ -160,6 +173,7 @@ public final class RewardModel extends Module {
         return mlpHead != null ? mlpHead.forward(pooled) : score.forward(pooled).squeeze(1);
     }
 
+    @Override
     public ModelConfig config() {
         return config;
     }

@@ -34,7 +34,7 @@ import java.util.Map;
  * steps. A checkpoint taken between those steps does not hold the batch: resuming from it
  * generates a fresh one (bitwise resume holds for checkpoints at multiples of μ).
  */
-public final class GRPOTrainer extends Trainer<GRPOConfig, GRPOExample, RolloutBatch> {
+public final class GRPOTrainer extends Trainer<GRPOConfig, GRPOExample, RolloutBatch, CausalLM> {
 
     private final CausalLM reference;
     private final HfTokenizer tokenizer;

@@ -41,7 +41,7 @@ import java.util.Map;
  * rotation happens on each collated (shuffled) micro-batch: the KL completions are still the
  * batch's own, as TRL intends.
  */
-public final class KTOTrainer extends Trainer<KTOConfig, KTOExample, KTOBatch> {
+public final class KTOTrainer extends Trainer<KTOConfig, KTOExample, KTOBatch, CausalLM> {
 
     /** The checkpoint name of the KL reference point's state (see {@link KLReference}). */
     static final String KL_REFERENCE = "kl_reference";

@@ -9,7 +9,7 @@ import io.rlhf4j.nn.lora.Lora;
 import io.rlhf4j.nn.lora.LoraConfig;
 import io.rlhf4j.nn.lora.LoraModel;
 import io.rlhf4j.nn.lora.TargetModules;
-import io.rlhf4j.nn.models.CausalLM;
+import io.rlhf4j.nn.models.TrainableModel;
 import io.rlhf4j.trainers.config.BaseConfig;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,7 +36,7 @@ final class PeftAdapter {
     }
 
     /** Adds adapters to {@code model} as the config's LoRA keys say; {@code run} seeds them via a fork. */
-    static PeftAdapter apply(CausalLM model, BaseConfig config, Generator run) {
+    static PeftAdapter apply(TrainableModel model, BaseConfig config, Generator run) {
         return new PeftAdapter(Lora.apply(model.module(), model.config().modelType(), loraConfig(config),
                 run.fork("lora")));
     }

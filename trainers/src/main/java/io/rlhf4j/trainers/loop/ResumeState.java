@@ -22,7 +22,7 @@ final class ResumeState {
     private ResumeState() {
     }
 
-    static Checkpoint capture(Trainer<?, ?, ?> t) {
+    static Checkpoint capture(Trainer<?, ?, ?, ?> t) {
         OptimizerFactory.Setup o = t.optimizer();
         Map<String, Double> scaler = t.device().scaler().map(GradScaler::stateDict).orElse(Map.of());
         Map<String, GeneratorState> generators = new LinkedHashMap<>();
@@ -47,7 +47,7 @@ final class ResumeState {
     }
 
     /** Loads {@code c} into the trainer's parts and returns the global step to continue from. */
-    static long restore(Checkpoint c, Trainer<?, ?, ?> t) {
+    static long restore(Checkpoint c, Trainer<?, ?, ?, ?> t) {
         TrainingState s = c.state();
         if (!s.stage().equals(t.config().stage())) {
             throw new IllegalArgumentException("the checkpoint is of stage '" + s.stage() + "', this run is '"

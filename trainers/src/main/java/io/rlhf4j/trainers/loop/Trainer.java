@@ -3,7 +3,7 @@ package io.rlhf4j.trainers.loop;
 import io.rlhf4j.engine.Tensor;
 import io.rlhf4j.engine.memory.Memory;
 import io.rlhf4j.engine.random.Generator;
-import io.rlhf4j.nn.models.CausalLM;
+import io.rlhf4j.nn.models.TrainableModel;
 import io.rlhf4j.trainers.checkpoint.Checkpoint;
 import io.rlhf4j.trainers.checkpoint.CheckpointManager;
 import io.rlhf4j.trainers.config.BaseConfig;
@@ -45,13 +45,13 @@ import java.util.Optional;
  * @param <E> one example
  * @param <B> a prepared micro-batch
  */
-public abstract class Trainer<C extends BaseConfig, E, B> {
+public abstract class Trainer<C extends BaseConfig, E, B, M extends TrainableModel> {
 
     /** The name of the run's generator in checkpoints. */
     public static final String RUN_GENERATOR = "run";
 
     protected final C config;
-    protected final CausalLM model;
+    protected final M model;
     /** The folder whose tokenizer files go beside the saved model, or null. */
     private Path tokenizerSource;
     private final DataSource<E> train;
@@ -67,7 +67,7 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
     private PrintStream console = System.out;
     private long globalStep;
 
-    protected Trainer(C config, CausalLM model, DataSource<E> train) {
+    protected Trainer(C config, M model, DataSource<E> train) {
         this.config = config;
         this.model = model;
         this.train = train;
@@ -168,7 +168,7 @@ public abstract class Trainer<C extends BaseConfig, E, B> {
     }
 
     /** The model being trained, carrying its LoRA adapters when use_peft is set. */
-    public final CausalLM model() {
+    public final M model() {
         return model;
     }
 

@@ -210,7 +210,7 @@ public final class RLHFOrchestrator {
 
     /** Trains the policy with a preference or online method: dpo, simpo, kto, grpo or ppo. */
     public TrainResult runPolicyOptimization(StageType type, BaseConfig config, boolean resume) throws IOException {
-        Trainer<?, ?, ?> trainer = switch (type) {
+        Trainer<?, ?, ?, ?> trainer = switch (type) {
             case DPO -> DPOTrainer.fromConfig((DPOConfig) config);
             case SIMPO -> SimPOTrainer.fromConfig((SimPOConfig) config);
             case KTO -> KTOTrainer.fromConfig((KTOConfig) config);
@@ -227,7 +227,7 @@ public final class RLHFOrchestrator {
         return evaluator.run();
     }
 
-    private TrainResult train(Trainer<?, ?, ?> trainer, boolean resume) throws IOException {
+    private TrainResult train(Trainer<?, ?, ?, ?> trainer, boolean resume) throws IOException {
         trainer.setConsole(console);
         return trainer.train(resume);
     }

@@ -48,7 +48,7 @@ import java.util.Map;
  * scheduler and the KL coefficient; resuming is bitwise exact from checkpoints at rollout
  * boundaries (a checkpoint inside a rollout resumes with a fresh rollout).
  */
-public final class PPOTrainer extends Trainer<PPOConfig, GRPOExample, PPOBatch> {
+public final class PPOTrainer extends Trainer<PPOConfig, GRPOExample, PPOBatch, CausalLM> {
 
     static final String VALUE_MODEL = "value_model";
     static final String VALUE_OPTIMIZER = "value_optimizer";

@@ -25,7 +25,7 @@ import java.util.Map;
  * is the step loss (the loop's items are pairs), TRL's rewards/… and logps/… metrics, and
  * evaluation on held-out pairs (eval_loss and eval_rewards/…).
  */
-public abstract class PreferenceTrainer<C extends BaseConfig> extends Trainer<C, PreferenceExample, PreferenceBatch> {
+public abstract class PreferenceTrainer<C extends BaseConfig> extends Trainer<C, PreferenceExample, PreferenceBatch, CausalLM> {
 
     private final Collator collator;
     private final List<PreferenceExample> eval;

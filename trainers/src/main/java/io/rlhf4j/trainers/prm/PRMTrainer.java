@@ -42,9 +42,8 @@ import java.util.Map;
  * eval_loss (mean over every labelled eval step) and eval_accuracy, with every step labelled
  * (TRL's is_eval). The final model is saved in transformers' *ForTokenClassification layout.
  */
-public final class PRMTrainer extends Trainer<PRMConfig, PRMExample, SFTBatch> {
+public final class PRMTrainer extends Trainer<PRMConfig, PRMExample, SFTBatch, ProcessRewardModel> {
 
-    private final ProcessRewardModel prm;
     private final Collator collator;
     private final List<PRMExample> eval;
     private final PRMMetrics metrics = new PRMMetrics();
@@ -56,8 +55,7 @@ public final class PRMTrainer extends Trainer<PRMConfig, PRMExample, SFTBatch> {
      */
     public PRMTrainer(PRMConfig config, ProcessRewardModel model, DataSource<PRMExample> train,
             List<PRMExample> eval, long padId) {
-        super(config, new PRMModelSlot(model), train);
-        this.prm = model;
+        super(config, model, train);
         this.collator = new Collator(padId);
         this.eval = eval == null ? null : List.copyOf(eval);
     }
@@ -111,11 +109,6 @@ public final class PRMTrainer extends Trainer<PRMConfig, PRMExample, SFTBatch> {
                 : ProcessRewardModel.fromBase(modelDir, 2, Generator.seed(seed).fork("prm-head"));
     }
 
-    /** The process reward model being trained. */
-    public ProcessRewardModel processRewardModel() {
-        return prm;
-    }
-
     @Override
     protected SFTBatch prepare(List<PRMExample> examples) {
         return collator.collate(examples.stream().map(PRMExample::padded).toList());
@@ -142,11 +135,11 @@ public final class PRMTrainer extends Trainer<PRMConfig, PRMExample, SFTBatch> {
 
     /** The batch's cross-entropy summed over labelled positions (differentiable); accuracy into {@code into}. */
     private Tensor summedLoss(SFTBatch batch, PRMMetrics into) {
-        Tensor logits = prm.logits(batch.inputIds(), batch.attentionMask());
+        Tensor logits = model.logits(batch.inputIds(), batch.attentionMask());
         int rows = batch.batchSize() * batch.sequenceLength();
-        Tensor flat = logits.reshape(rows, prm.numLabels());
+        Tensor flat = logits.reshape(rows, model.numLabels());
         long[] labels = batch.labels().toLongArray();
-        into.add(flat.toDoubleArray(), labels, prm.numLabels());
+        into.add(flat.toDoubleArray(), labels, model.numLabels());
         return F.crossEntropy(flat, Tensor.ofLongs(labels, rows), F.IGNORE_INDEX, Reduction.SUM, 0);
     }
 
@@ -179,18 +172,14 @@ public final class PRMTrainer extends Trainer<PRMConfig, PRMExample, SFTBatch> {
         return out;
     }
 
-    @Override
-    protected void saveModel(Path outputDir) throws IOException {
-        prm.savePretrained(outputDir);
-    }
 
     @Override
     protected List<String> describe() {
         List<String> lines = new ArrayList<>(description);
         lines.add(String.format("prm: %d labels, separator \"%s\"%s, %d parameters; %d steps of %d × %d records,"
-                + " %d warmup, lr %s (%s), seed %d, output %s", prm.numLabels(),
+                + " %d warmup, lr %s (%s), seed %d, output %s", model.numLabels(),
                 config.stepSeparator.replace("\n", "\\n"), config.trainOnLastStepOnly ? " (last step only)" : "",
-                prm.parameterCount(), schedule().totalSteps(), config.perDeviceTrainBatchSize,
+                model.parameterCount(), schedule().totalSteps(), config.perDeviceTrainBatchSize,
                 config.gradientAccumulationSteps, schedule().warmupSteps(), config.learningRate,
                 config.lrSchedulerType, config.seed, config.outputDir));
         return lines;

@@ -98,7 +98,7 @@ public final class RewardEnsembleTrainer {
                 console.println("rm: ensemble member " + (i + 1) + " of " + config.ensembleSize);
             }
             runs.add(t.train(resume));
-            models.add(t.rewardModel());
+            models.add(t.model());
         }
         RewardModelEnsemble ensemble = new RewardModelEnsemble(models);
         Map<String, Double> evaluation = Map.of();

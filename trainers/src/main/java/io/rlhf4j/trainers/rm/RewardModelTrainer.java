@@ -11,7 +11,6 @@ import io.rlhf4j.trainers.data.Collator;
 import io.rlhf4j.trainers.data.DataSource;
 import io.rlhf4j.trainers.loop.Trainer;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,9 +29,8 @@ import java.util.Map;
  *
  * <p>Ensembles are {@link RewardEnsembleTrainer}: one of these per member.
  */
-public final class RewardModelTrainer extends Trainer<RewardConfig, RewardPair, RewardBatch> {
+public final class RewardModelTrainer extends Trainer<RewardConfig, RewardPair, RewardBatch, RewardModel> {
 
-    private final RewardModel rewardModel;
     private final RewardLoss loss;
     private final Collator collator;
     private final List<RewardPair> eval;
@@ -45,8 +43,7 @@ public final class RewardModelTrainer extends Trainer<RewardConfig, RewardPair, 
      */
     public RewardModelTrainer(RewardConfig config, RewardModel model, DataSource<RewardPair> train,
             List<RewardPair> eval, long padId) {
-        super(config, new RewardModelSlot(model), train);
-        this.rewardModel = model;
+        super(config, model, train);
         this.loss = new RewardLoss(config.labelSmoothing, config.l2Coefficient,
                 config.centerRewardsCoefficient == null ? 0 : config.centerRewardsCoefficient);
         this.collator = new Collator(padId);
@@ -65,11 +62,6 @@ public final class RewardModelTrainer extends Trainer<RewardConfig, RewardPair, 
         t.copyTokenizerFrom(in.modelDir());
         t.description.addAll(in.lines());
         return t;
-    }
-
-    /** The reward model being trained. */
-    public RewardModel rewardModel() {
-        return rewardModel;
     }
 
     @Override
@@ -94,11 +86,11 @@ public final class RewardModelTrainer extends Trainer<RewardConfig, RewardPair, 
 
     /** The batch's mean loss (differentiable), its rewards added to {@code into}. */
     private Tensor batchLoss(RewardBatch batch, RewardMetrics into) {
-        Tensor r = rewardModel.rewards(batch.rows().inputIds(), batch.rows().attentionMask());
+        Tensor r = model.rewards(batch.rows().inputIds(), batch.rows().attentionMask());
         int b = batch.pairs();
         Tensor chosen = r.narrow(0, 0, b);
         Tensor rejected = r.narrow(0, b, b);
-        List<Parameter> l2 = config.l2Coefficient > 0 ? rewardModel.parameters() : List.of();
+        List<Parameter> l2 = config.l2Coefficient > 0 ? model.parameters() : List.of();
         RewardLoss.Output out = loss.compute(chosen, rejected, batch.margin(), l2);
         into.add(chosen, rejected);
         return out.loss();
@@ -134,18 +126,14 @@ public final class RewardModelTrainer extends Trainer<RewardConfig, RewardPair, 
     }
 
     /** savePretrained into output_dir, with the tokenizer files so the folder loads alone. */
-    @Override
-    protected void saveModel(Path outputDir) throws IOException {
-        rewardModel.savePretrained(outputDir);
-    }
 
     @Override
     protected List<String> describe() {
         List<String> lines = new ArrayList<>(description);
-        var rc = rewardModel.rewardConfig();
+        var rc = model.rewardConfig();
         lines.add(String.format("rm: %s head, %s pooling, %d parameters; %d steps of %d × %d pairs, %d warmup, lr %s"
                 + " (%s), seed %d, output %s", rc.headType().jsonName(), rc.pooling().jsonName(),
-                rewardModel.parameterCount(), schedule().totalSteps(), config.perDeviceTrainBatchSize,
+                model.parameterCount(), schedule().totalSteps(), config.perDeviceTrainBatchSize,
                 config.gradientAccumulationSteps, schedule().warmupSteps(), config.learningRate,
                 config.lrSchedulerType, config.seed, config.outputDir));
         return lines;

@@ -30,7 +30,7 @@ import java.util.Map;
  * tokens ({@link Trainer}). Evaluation reports the same loss over eval_file as sft/eval_loss: the
  * sum over all its label tokens divided by their number.
  */
-public final class SFTTrainer extends Trainer<SFTConfig, SFTExample, SFTBatch> {
+public final class SFTTrainer extends Trainer<SFTConfig, SFTExample, SFTBatch, CausalLM> {
 
     private final Collator collator;
     private final SFTDataset eval;

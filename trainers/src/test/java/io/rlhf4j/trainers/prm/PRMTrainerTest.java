@@ -86,9 +86,9 @@ class PRMTrainerTest {
         Tensor ids = Tensor.ofLongs(new long[] {5, 6, 7, 8}, 1, 4);
         Tensor mask = Tensor.ofLongs(new long[] {1, 1, 1, 1}, 1, 4);
         try (var _ = Grad.disabled()) {
-            t.processRewardModel().eval();
+            t.model().eval();
             assertThat(back.logits(ids, mask).toDoubleArray())
-                    .containsExactly(t.processRewardModel().logits(ids, mask).toDoubleArray());
+                    .containsExactly(t.model().logits(ids, mask).toDoubleArray());
         }
         assertThat(Files.exists(Path.of(c.outputDir, "tokenizer.json"))).isTrue();
     }
@@ -113,7 +113,7 @@ class PRMTrainerTest {
                 Tensor ids = Tensor.ofLongs(e.inputIds(), 1, e.inputIds().length);
                 long[] ones = new long[e.inputIds().length];
                 java.util.Arrays.fill(ones, 1);
-                double[] l = t.processRewardModel().logits(ids, Tensor.ofLongs(ones, 1, ones.length)).toDoubleArray();
+                double[] l = t.model().logits(ids, Tensor.ofLongs(ones, 1, ones.length)).toDoubleArray();
                 for (int p = 0; p < e.labels().length; p++) {
                     if (e.labels()[p] >= 0) {
                         double l0 = l[2 * p];

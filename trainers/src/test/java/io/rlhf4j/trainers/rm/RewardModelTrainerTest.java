@@ -231,7 +231,7 @@ class RewardModelTrainerTest {
 
     private FirstStep firstStep(io.rlhf4j.trainers.config.RewardConfig c, List<String> names) throws IOException {
         RewardModelTrainer t = trainer(c);
-        Map<String, Parameter> params = t.rewardModel().namedParameters();
+        Map<String, Parameter> params = t.model().namedParameters();
         Map<String, float[]> before = new HashMap<>();
         names.forEach(n -> before.put(n, params.get(n).tensor().toFloatArray()));
         Map<String, Double> gradNorms = new HashMap<>();
