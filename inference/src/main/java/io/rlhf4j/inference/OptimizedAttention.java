@@ -28,7 +28,7 @@ public final class OptimizedAttention {
     private OptimizedAttention() {
     }
 
-    /** Whether {@link #paged} serves tensors like {@code q} (CPU F32/BF16/F16 storage). */
+    /** Whether {@link #paged} serves tensors like {@code q}: CPU queries and an F32 pool. */
     static boolean pagedApplies(Tensor q, KvBlockPool pool) {
         return q.device().kind() == Device.Kind.CPU && pool.dtype() == DType.F32;
     }
@@ -95,7 +95,7 @@ public final class OptimizedAttention {
                     long row = tables[b][j / blockSize] * blockStride + headOffset + (long) (j % blockSize) * dim;
                     double dot = 0;
                     for (int d = 0; d < dim; d++) {
-                        dot += qa[qo + d] * km.getAtIndex(TypedAccess.F32, kBase + row + d);
+                        dot += (double) qa[qo + d] * km.getAtIndex(TypedAccess.F32, kBase + row + d);
                     }
                     double score = s * dot;
                     if (score > max) {

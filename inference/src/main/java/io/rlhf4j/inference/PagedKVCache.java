@@ -22,7 +22,7 @@ import java.util.Arrays;
  * themselves: it gathers each row's blocks into a contiguous [B, Hkv, S, D] copy in the caller's
  * memory scope.
  */
-public final class PagedKVCache implements KvCache, AutoCloseable {
+public final class PagedKVCache implements KvCache {
 
     private final KvBlockPool pool;
     private final int[][] tables;
@@ -51,7 +51,7 @@ public final class PagedKVCache implements KvCache, AutoCloseable {
         blockCounts = new int[batch];
     }
 
-    /** Makes paged caches from {@code pool} for {@link Generation#generate}; the caller closes them. */
+    /** Makes paged caches from {@code pool} for {@link Generation#generate}, which closes each when it ends. */
     public static Generation.CacheFactory factory(KvBlockPool pool) {
         return (batch, capacity) -> new PagedKVCache(pool, batch);
     }

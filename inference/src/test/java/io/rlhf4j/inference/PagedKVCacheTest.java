@@ -85,9 +85,25 @@ class PagedKVCacheTest {
                     });
             assertThat(paged.sequences().toLongArray()).isEqualTo(plain.sequences().toLongArray());
             assertThat(made).hasSize(1);
-            assertThat(pool.freeBlocks()).isLessThan(12);
-            made.getFirst().close();
+            assertThat(pool.freeBlocks()).as("generation closes the cache it made").isEqualTo(12);
+        }
+    }
+
+    /** The factory's caches go back to the pool when each generation ends: runs do not exhaust it. */
+    @Test
+    void generationClosesTheCachesTheFactoryMakes() {
+        CausalLM model = TestModels.load("smollm_tied");
+        KvBlockPool pool = KvBlockPool.forModel(model.config(), 4, 12);
+        GenerationConfig config = GenerationConfig.defaults().withMaxNewTokens(9);
+        GenerationResult first = null;
+        for (int run = 0; run < 3; run++) {
+            GenerationResult r = Generation.generate(model, prompts(), config, Generator.seed(7), null,
+                    TokenStreamer.NONE, PagedKVCache.factory(pool));
             assertThat(pool.freeBlocks()).isEqualTo(12);
+            if (first == null) {
+                first = r;
+            }
+            assertThat(r.sequences().toLongArray()).isEqualTo(first.sequences().toLongArray());
         }
     }
 

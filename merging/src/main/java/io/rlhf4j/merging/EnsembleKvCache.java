@@ -44,4 +44,11 @@ final class EnsembleKvCache implements KvCache {
             member.truncate(length);
         }
     }
+
+    @Override
+    public void close() {
+        for (KvCache member : members) {
+            member.close();
+        }
+    }
 }

@@ -9,7 +9,7 @@ import io.rlhf4j.engine.Tensor;
  * cache calls {@link #update} once per layer, then {@link #advance} once with the number of new
  * tokens. The attention mask passed with such a forward covers cached and new positions.
  */
-public interface KvCache {
+public interface KvCache extends AutoCloseable {
 
     /** keys and values [B, Hkv, S, D]. */
     record KeyValues(Tensor keys, Tensor values) {
@@ -53,5 +53,13 @@ public interface KvCache {
             throw new IllegalArgumentException("cannot truncate the KV cache to " + length + " positions: it holds "
                     + cached);
         }
+    }
+
+    /**
+     * Gives back memory the cache holds outside the garbage collector (a paged cache's pool blocks);
+     * generation closes the caches it makes. Nothing to do by default.
+     */
+    @Override
+    default void close() {
     }
 }

@@ -21,9 +21,10 @@ import jdk.incubator.vector.VectorMask;
  *       A(i,p)·B(p, j..) into an accumulator block of {@value #ROWS} rows × {@value #COLS}
  *       columns held in L1;
  *   <li>op(B) columns contiguous (B transposed), the dot form: C(i, j) = op(A) row i · stored
- *       row j of B, vectorised over k, four B rows at a time (four independent FMA chains, so
- *       FMA latency does not bound it), against L2-sized blocks of op(A) rows, read in place or,
- *       when A is transposed, copied to a contiguous scratch.
+ *       row j of B, vectorised over k, sixteen B rows at a time on 16-lane vectors (then four,
+ *       then one; independent FMA chains, so FMA latency does not bound it, lanes summed by
+ *       {@link LaneSums}), against L2-sized blocks of op(A) rows, read in place or, when A is
+ *       transposed, copied to a contiguous scratch.
  * </ul>
  *
  * Each C element is computed the same way whatever the sub-block, so results do not depend on

@@ -39,7 +39,7 @@ public final class Generation {
     /**
      * As {@link #generate(CausalLM, PromptBatch, GenerationConfig, Generator, TokenDecoder, TokenStreamer)}
      * with the KV cache made by {@code caches} (e.g. a paged cache) for the batch's rows and the
-     * positions the generation needs.
+     * positions the generation needs; the cache is closed when the generation ends.
      */
     public static GenerationResult generate(CausalLM model, PromptBatch prompts, GenerationConfig config,
             Generator generator, TokenDecoder decoder, TokenStreamer streamer, CacheFactory caches) {
@@ -51,8 +51,7 @@ public final class Generation {
         long[] promptMask = prompts.attentionMask().toLongArray();
         MaskColumns mask = new MaskColumns(promptMask, rows, width);
         List<long[]> steps = new ArrayList<>();
-        try (var _ = Grad.disabled()) {
-            KvCache cache = maxNew == 0 ? null : caches.create(rows, width + maxNew);
+        try (var _ = Grad.disabled(); KvCache cache = maxNew == 0 ? null : caches.create(rows, width + maxNew)) {
             long[] tokens = null;
             while (steps.size() < maxNew && !tracker.allFinished()) {
                 try (var _ = Memory.scope()) {

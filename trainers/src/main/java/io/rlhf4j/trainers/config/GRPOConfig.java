@@ -1,6 +1,7 @@
 package io.rlhf4j.trainers.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.rlhf4j.trainers.grpo.RewardFunctions;
 import java.util.List;
 import java.util.Set;
 
@@ -72,13 +73,6 @@ public class GRPOConfig extends BaseConfig {
     @JsonProperty("reward_weights")
     public List<Double> rewardWeights = null;
 
-    /** Read train_file lazily through a shuffle buffer (StreamingGRPODataset); needs max_steps. */
-    @JsonProperty("streaming")
-    public boolean streaming = false;
-
-    @JsonProperty("shuffle_buffer_size")
-    public int shuffleBufferSize = 1000;
-
     public GRPOConfig() {
         learningRate = 1e-6;
     }
@@ -112,12 +106,10 @@ public class GRPOConfig extends BaseConfig {
         v.atLeast("max_completion_length", maxCompletionLength, 1);
         v.oneOf("scale_rewards", scaleRewards, SCALE_REWARDS);
         v.oneOf("loss_type", lossType, LOSS_TYPES);
-        v.atLeast("shuffle_buffer_size", shuffleBufferSize, 1);
-        if (streaming && maxSteps <= 0) {
-            v.fail("streaming", "streaming: true reads a dataset of unknown size: set max_steps (> 0) as well");
-        }
         if (rewardFuncs == null || rewardFuncs.isEmpty()) {
             v.fail("reward_funcs", "needs at least one reward function");
+        } else if (RewardFunctions.problem(rewardFuncs) != null) {
+            v.fail("reward_funcs", RewardFunctions.problem(rewardFuncs));
         } else if (rewardWeights != null && rewardWeights.size() != rewardFuncs.size()) {
             v.fail("reward_weights", "has " + rewardWeights.size() + " weights for " + rewardFuncs.size()
                     + " reward functions");

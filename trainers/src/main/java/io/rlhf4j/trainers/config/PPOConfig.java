@@ -1,6 +1,7 @@
 package io.rlhf4j.trainers.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.rlhf4j.trainers.grpo.RewardFunctions;
 import java.util.List;
 import java.util.Set;
 
@@ -149,6 +150,8 @@ public class PPOConfig extends BaseConfig {
         }
         if (rewardModelPath == null && (rewardFuncs == null || rewardFuncs.isEmpty())) {
             v.fail("reward_funcs", "needs at least one reward function when reward_model_path is unset");
+        } else if (rewardModelPath == null && RewardFunctions.problem(rewardFuncs) != null) {
+            v.fail("reward_funcs", RewardFunctions.problem(rewardFuncs));
         } else if (rewardModelPath == null && rewardWeights != null && rewardWeights.size() != rewardFuncs.size()) {
             v.fail("reward_weights", "has " + rewardWeights.size() + " weights for " + rewardFuncs.size()
                     + " reward functions");

@@ -111,7 +111,7 @@ public final class GRPOTrainer extends Trainer<GRPOConfig, GRPOExample, RolloutB
 
     @Override
     protected RolloutBatch prepare(List<GRPOExample> examples) {
-        return RolloutBatch.of(generate(examples), padId, 1);
+        throw new UnsupportedOperationException("GRPO builds its micro-batches from generation batches (nextWindow)");
     }
 
     @Override

@@ -35,6 +35,22 @@ public final class RewardFunctions {
         return out;
     }
 
+    /**
+     * Checks {@code specs} as {@link #parse(List)} reads them: the problem with the first bad one
+     * (naming it), or null when all parse. Configs call it so a pipeline rejects a typo before any
+     * stage trains.
+     */
+    public static String problem(List<String> specs) {
+        for (String s : specs) {
+            try {
+                parse(s);
+            } catch (IllegalArgumentException e) {
+                return "'" + s + "': " + e.getMessage();
+            }
+        }
+        return null;
+    }
+
     /** One function from its spec; an unknown name is an error listing the known ones. */
     public static RewardFunction parse(String spec) {
         int colon = spec.indexOf(':');
@@ -43,7 +59,7 @@ public final class RewardFunctions {
         return switch (name) {
             case "exact_match" -> exactMatch(arg == null ? "answer" : arg);
             case "format" -> format(require(spec, arg));
-            case "length" -> length(Integer.parseInt(require(spec, arg)));
+            case "length" -> length(positive(spec, require(spec, arg)));
             case "char_fraction" -> charFraction(require(spec, arg));
             default -> throw new IllegalArgumentException("reward_funcs: unknown reward function '" + spec
                     + "'; built-in: exact_match[:column], format:<regex>, length:<n>, char_fraction:<chars>");
@@ -109,6 +125,20 @@ public final class RewardFunctions {
             long hits = completion.chars().filter(c -> chars.indexOf(c) >= 0).count();
             return (double) hits / completion.length();
         });
+    }
+
+    /** The positive integer argument of {@code spec}. */
+    private static int positive(String spec, String arg) {
+        int n;
+        try {
+            n = Integer.parseInt(arg);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(spec + ": the argument must be a whole number of characters, got '" + arg + "'");
+        }
+        if (n < 1) {
+            throw new IllegalArgumentException(spec + ": the length must be at least 1, got " + n);
+        }
+        return n;
     }
 
     private static String require(String spec, String arg) {

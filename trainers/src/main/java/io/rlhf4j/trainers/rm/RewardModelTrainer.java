@@ -125,8 +125,6 @@ public final class RewardModelTrainer extends Trainer<RewardConfig, RewardPair, 
         return out;
     }
 
-    /** savePretrained into output_dir, with the tokenizer files so the folder loads alone. */
-
     @Override
     protected List<String> describe() {
         List<String> lines = new ArrayList<>(description);

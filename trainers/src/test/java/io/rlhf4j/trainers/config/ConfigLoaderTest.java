@@ -154,6 +154,16 @@ class ConfigLoaderTest {
                           run.yaml:3: save_total_limit must be >= 1, got 0""");
     }
 
+    /** A bad reward function fails when the config loads (a pipeline checks every stage's config first). */
+    @Test
+    void rewardFunctionsAreCheckedWithTheConfig() {
+        assertThatThrownBy(() -> ConfigLoader.defaults(GRPOConfig.class, List.of("reward_funcs=exact_match,length:0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("reward_funcs")
+                .hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> ConfigLoader.defaults(PPOConfig.class, List.of("reward_funcs=nope")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("unknown reward function 'nope'");
+    }
+
     @Test
     void stageRulesAreChecked() {
         assertThatThrownBy(() -> ConfigLoader.defaults(SFTConfig.class, List.of("packing=true")))

@@ -41,5 +41,9 @@ class RewardFunctionsTest {
                 .containsExactly(2, 3);
         assertThatThrownBy(() -> RewardFunctions.parse("nope")).hasMessageContaining("unknown reward function 'nope'");
         assertThatThrownBy(() -> RewardFunctions.parse("format")).hasMessageContaining("needs an argument");
+        assertThatThrownBy(() -> RewardFunctions.parse("length:x")).hasMessageContaining("whole number");
+        assertThatThrownBy(() -> RewardFunctions.parse("length:0")).hasMessageContaining("at least 1");
+        assertThat(RewardFunctions.problem(List.of("exact_match", "format:("))).startsWith("'format:('");
+        assertThat(RewardFunctions.problem(List.of("exact_match", "length:4"))).isNull();
     }
 }
