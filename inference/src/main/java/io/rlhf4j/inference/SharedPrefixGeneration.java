@@ -7,8 +7,8 @@ import io.rlhf4j.engine.random.Generator;
 import io.rlhf4j.nn.generation.FinishReason;
 import io.rlhf4j.nn.generation.GenerationConfig;
 import io.rlhf4j.nn.generation.GenerationResult;
-import io.rlhf4j.nn.generation.LogitsProcessor;
 import io.rlhf4j.nn.generation.PromptBatch;
+import io.rlhf4j.nn.generation.TokenChooser;
 import io.rlhf4j.nn.models.CausalLM;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,7 +45,7 @@ public final class SharedPrefixGeneration {
         int maxNew = config.newTokens(width);
         long[] promptIds = repeat(prompts.inputIds().toLongArray(), width, n);
         long[] promptMask = repeat(prompts.attentionMask().toLongArray(), width, n);
-        List<LogitsProcessor> warpers = LogitsProcessor.warpers(config);
+        TokenChooser chooser = TokenChooser.of(config, generator);
         long pad = config.effectivePadTokenId();
         long[][] generated = new long[rows][maxNew];
         int[] lengths = new int[rows];
@@ -67,7 +67,7 @@ public final class SharedPrefixGeneration {
                         logits = model.forwardLast(Tensor.ofLongs(tokens, rows, 1),
                                 mask(promptMask, rows, width, steps.size()), null, cache);
                     }
-                    tokens = choose(logits, warpers, config.doSample() ? generator : null);
+                    tokens = chooser.next(logits);
                 }
                 for (int b = 0; b < rows; b++) {
                     if (reasons[b] != null) {
@@ -90,13 +90,6 @@ public final class SharedPrefixGeneration {
             reasons[b] = reasons[b] == null ? FinishReason.LENGTH : reasons[b];
         }
         return result(promptIds, promptMask, rows, width, steps, generated, lengths, reasons);
-    }
-
-    private static long[] choose(Tensor logits, List<LogitsProcessor> warpers, Generator generator) {
-        if (generator == null) {
-            return logits.argmax(1, false).toLongArray();
-        }
-        return generator.categorical(LogitsProcessor.applyAll(warpers, logits), 1, true).toLongArray();
     }
 
     /** Each row of [B, width] repeated n times in a row. */

@@ -9,7 +9,7 @@ import java.util.List;
  * ties, like torch.argmax); sampling applies the config's warpers and draws from softmax of the
  * result with {@link Generator#categorical}, as transformers draws with torch.multinomial.
  */
-final class TokenChooser {
+public final class TokenChooser {
 
     private final List<LogitsProcessor> warpers;
     private final Generator generator;
@@ -20,14 +20,15 @@ final class TokenChooser {
     }
 
     /** Greedy when {@code config.doSample()} is false; otherwise samples from {@code generator}. */
-    static TokenChooser of(GenerationConfig config, Generator generator) {
+    public static TokenChooser of(GenerationConfig config, Generator generator) {
         if (config.doSample() && generator == null) {
             throw new IllegalArgumentException("do_sample = true needs a Generator to draw tokens from");
         }
         return new TokenChooser(LogitsProcessor.warpers(config), config.doSample() ? generator : null);
     }
 
-    long[] next(Tensor logits) {
+    /** The next token of every row. */
+    public long[] next(Tensor logits) {
         if (generator == null) {
             return logits.argmax(1, false).toLongArray();
         }

@@ -86,6 +86,9 @@ public class GRPOConfig extends BaseConfig {
     protected void validate(Validator v) {
         super.validate(v);
         v.atLeast("num_generations", numGenerations, 2);
+        if (evalFile != null) {
+            v.fail("eval_file", "grpo has no evaluation pass yet; evaluate the output with rlhf4j eval");
+        }
         long batch = (long) perDeviceTrainBatchSize * gradientAccumulationSteps;
         if (numGenerations >= 2 && batch % numGenerations != 0) {
             v.fail("num_generations", "per_device_train_batch_size × gradient_accumulation_steps (" + batch

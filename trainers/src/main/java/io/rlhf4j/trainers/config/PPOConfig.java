@@ -122,6 +122,12 @@ public class PPOConfig extends BaseConfig {
     protected void validate(Validator v) {
         super.validate(v);
         v.atLeast("num_ppo_epochs", numPpoEpochs, 1);
+        if (streaming) {
+            v.fail("streaming", "ppo reads its prompts into memory; streaming is not supported yet");
+        }
+        if (evalFile != null) {
+            v.fail("eval_file", "ppo has no evaluation pass yet; evaluate the output with rlhf4j eval");
+        }
         v.nonNegative("kl_coef", klCoef);
         if (targetKl != null) {
             v.positive("target_kl", targetKl);

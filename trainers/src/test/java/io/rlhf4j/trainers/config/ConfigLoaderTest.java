@@ -164,6 +164,15 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("unknown reward function 'nope'");
     }
 
+    /** Keys a stage would silently ignore are refused, naming the key. */
+    @Test
+    void onlineStagesRefuseKeysTheyDoNotRead() {
+        assertThatThrownBy(() -> ConfigLoader.defaults(PPOConfig.class, List.of("streaming=true", "max_steps=5")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("streaming");
+        assertThatThrownBy(() -> ConfigLoader.defaults(GRPOConfig.class, List.of("eval_file=e.jsonl")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("eval_file");
+    }
+
     @Test
     void stageRulesAreChecked() {
         assertThatThrownBy(() -> ConfigLoader.defaults(SFTConfig.class, List.of("packing=true")))
