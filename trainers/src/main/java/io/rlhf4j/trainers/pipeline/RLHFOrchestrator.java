@@ -71,14 +71,23 @@ public final class RLHFOrchestrator {
      */
     public void validate() {
         String policy = null;
-        for (StageSpec s : pipeline.stages()) {
+        List<StageSpec> stages = pipeline.stages();
+        for (int i = 0; i < stages.size(); i++) {
+            StageSpec s = stages.get(i);
             List<String> overrides = new ArrayList<>();
             overrides.add("output_dir=" + Path.of(pipeline.outputDir(), s.name()));
             if (policy != null && (s.type().isPolicy() || s.type() == StageType.EVAL)) {
                 overrides.add("model_name_or_path=" + policy);
             }
             s.set().forEach((k, v) -> overrides.add(k + "=" + v));
-            load(s, overrides);
+            BaseConfig c = load(s, overrides);
+            boolean feedsLater = i + 1 < stages.size() || pipeline.accuracyFile() != null;
+            if (s.type().isPolicy() && c.usePeft && feedsLater) {
+                // a use_peft stage saves only its adapter, which no later stage (nor the accuracy check) can load
+                throw new ConfigException("stage '" + s.name() + "' (" + s.type().key() + "): use_peft: true saves only a"
+                        + " LoRA adapter, which later stages and accuracy_file cannot load; make it the last stage"
+                        + " without accuracy_file, or train it without use_peft");
+            }
             if (s.type().isPolicy()) {
                 policy = Path.of(pipeline.outputDir(), s.name()).toString();
             }

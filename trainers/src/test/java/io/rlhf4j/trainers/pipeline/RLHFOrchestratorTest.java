@@ -1,8 +1,10 @@
 package io.rlhf4j.trainers.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rlhf4j.trainers.TestAssets;
+import io.rlhf4j.trainers.config.ConfigException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -111,5 +113,20 @@ class RLHFOrchestratorTest {
         assertThat(h.get("sft").rolledBack).isNull();
         assertThat(h.get("after").inputModel).isEqualTo(out.resolve("sft").toString());
         assertThat(h.get("after").gatePassed).isNull();
+    }
+
+    /** An adapter-only output cannot feed a later stage: refused before anything trains. */
+    @Test
+    void aUsePeftStageThatFeedsALaterStageIsRefused() {
+        StageSpec plain = sft("sft", 1);
+        Map<String, String> set = new LinkedHashMap<>(plain.set());
+        set.put("use_peft", "true");
+        StageSpec lora = new StageSpec("sft", StageType.SFT, plain.config(), set, StageSpec.STOP);
+        PipelineConfig p = new PipelineConfig(dir.resolve("peft").toString(), null, null, 8,
+                List.of(lora, eval("gate", -1, StageSpec.STOP)));
+        assertThatThrownBy(() -> new RLHFOrchestrator(p).validate()).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("stage 'sft' (sft): use_peft: true saves only a LoRA adapter");
+        PipelineConfig last = new PipelineConfig(dir.resolve("peft-last").toString(), null, null, 8, List.of(lora));
+        new RLHFOrchestrator(last).validate();
     }
 }
