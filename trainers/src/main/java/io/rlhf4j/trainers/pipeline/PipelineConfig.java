@@ -40,7 +40,14 @@ public record PipelineConfig(String outputDir, Long seed, String accuracyFile, i
             "accuracy_max_new_tokens", "stages");
     private static final Set<String> STAGE_KEYS = Set.of("name", "type", "config", "set", "on_fail");
 
+    /** Checked here, so a file and a --set override meet the same rules. */
     public PipelineConfig {
+        if (outputDir == null || outputDir.isBlank()) {
+            throw new ConfigException("output_dir must name the pipeline's folder");
+        }
+        if (accuracyMaxNewTokens < 1) {
+            throw new ConfigException("accuracy_max_new_tokens must be >= 1, got " + accuracyMaxNewTokens);
+        }
         stages = List.copyOf(stages);
     }
 
@@ -203,6 +210,8 @@ public record PipelineConfig(String outputDir, Long seed, String accuracyFile, i
             };
         } catch (NumberFormatException e) {
             throw new ConfigException(where + key + " takes a whole number, got '" + value + "'");
+        } catch (ConfigException e) {
+            throw e.getMessage().startsWith(where) ? e : new ConfigException(where + e.getMessage(), e);
         }
     }
 

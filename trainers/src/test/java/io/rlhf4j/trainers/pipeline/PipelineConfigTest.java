@@ -52,6 +52,10 @@ class PipelineConfigTest {
         assertThatThrownBy(() -> c.withOverride("stages.nope.max_steps=1")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("no stage named 'nope'");
         assertThatThrownBy(() -> c.withOverride("seeds=1")).hasMessageContaining("unknown key 'seeds'");
+        assertThatThrownBy(() -> c.withOverride("output_dir=")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("output_dir must name the pipeline's folder");
+        assertThatThrownBy(() -> c.withOverride("accuracy_max_new_tokens=0"))
+                .hasMessageContaining("accuracy_max_new_tokens must be >= 1, got 0");
     }
 
     @Test
