@@ -5,12 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rlhf4j.nn.models.AutoModelForCausalLM;
 import io.rlhf4j.nn.models.PreTrainedCausalLM;
 import io.rlhf4j.nn.tokenizer.HfTokenizer;
+import io.rlhf4j.trainers.data.GRPOExample;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -73,5 +77,16 @@ public final class TestAssets {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Four prompts for the online stages (GRPO, PPO), tokenized with the example model's tokenizer. */
+    public static List<GRPOExample> onlinePrompts() {
+        HfTokenizer tokenizer = tokenizer("tiny-chat");
+        List<GRPOExample> out = new ArrayList<>();
+        for (String p : new String[] {"Question: What is 1 plus 6?\nAnswer:", "Say something:",
+            "Question: What is the capital of Cuba?\nAnswer:", "Write:"}) {
+            out.add(new GRPOExample(p, tokenizer.encode(p, true), Map.of()));
+        }
+        return out;
     }
 }

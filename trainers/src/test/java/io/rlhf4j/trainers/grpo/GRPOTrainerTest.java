@@ -9,7 +9,6 @@ import io.rlhf4j.nn.models.CausalLM;
 import io.rlhf4j.nn.tokenizer.HfTokenizer;
 import io.rlhf4j.trainers.TestAssets;
 import io.rlhf4j.trainers.config.GRPOConfig;
-import io.rlhf4j.trainers.data.GRPOExample;
 import io.rlhf4j.trainers.data.InMemorySource;
 import io.rlhf4j.trainers.device.StepResult;
 import io.rlhf4j.trainers.logging.LogRecord;
@@ -34,15 +33,6 @@ class GRPOTrainerTest {
     @TempDir
     Path dir;
 
-    private static List<GRPOExample> prompts() {
-        List<GRPOExample> out = new ArrayList<>();
-        for (String p : new String[] {"Question: What is 1 plus 6?\nAnswer:", "Say something:",
-            "Question: What is the capital of Cuba?\nAnswer:", "Write:"}) {
-            out.add(new GRPOExample(p, TOKENIZER.encode(p, true), Map.of()));
-        }
-        return out;
-    }
-
     private GRPOConfig config(String run) {
         GRPOConfig c = new GRPOConfig();
         c.outputDir = dir.resolve(run).toString();
@@ -62,7 +52,7 @@ class GRPOTrainerTest {
 
     private static GRPOTrainer trainer(GRPOConfig c, CausalLM model, CausalLM reference) {
         GRPOTrainer t = new GRPOTrainer(c, model, reference, TOKENIZER,
-                new InMemorySource<>(prompts(), c.seed, true), List.of(RewardFunctions.charFraction("e")));
+                new InMemorySource<>(TestAssets.onlinePrompts(), c.seed, true), List.of(RewardFunctions.charFraction("e")));
         t.setConsole(QUIET);
         return t;
     }

@@ -12,7 +12,6 @@ import io.rlhf4j.nn.tokenizer.HfTokenizer;
 import io.rlhf4j.nn.value.ValueModel;
 import io.rlhf4j.trainers.TestAssets;
 import io.rlhf4j.trainers.config.PPOConfig;
-import io.rlhf4j.trainers.data.GRPOExample;
 import io.rlhf4j.trainers.data.InMemorySource;
 import io.rlhf4j.trainers.device.StepResult;
 import io.rlhf4j.trainers.grpo.RewardFunctions;
@@ -38,15 +37,6 @@ class PPOTrainerTest {
     @TempDir
     Path dir;
 
-    private static List<GRPOExample> prompts() {
-        List<GRPOExample> out = new ArrayList<>();
-        for (String p : new String[] {"Question: What is 1 plus 6?\nAnswer:", "Say something:",
-            "Question: What is the capital of Cuba?\nAnswer:", "Write:"}) {
-            out.add(new GRPOExample(p, TOKENIZER.encode(p, true), Map.of()));
-        }
-        return out;
-    }
-
     private PPOConfig config(String run) {
         PPOConfig c = new PPOConfig();
         c.outputDir = dir.resolve(run).toString();
@@ -69,7 +59,7 @@ class PPOTrainerTest {
         CausalLM model = model();
         ValueModel value = shared ? ValueModel.shared((PreTrainedCausalLM) model, Generator.seed(11))
                 : ValueModel.fromPretrained(TestAssets.EXAMPLE_MODEL, Generator.seed(11));
-        PPOTrainer t = new PPOTrainer(c, model, model(), value, TOKENIZER, new InMemorySource<>(prompts(), c.seed, true),
+        PPOTrainer t = new PPOTrainer(c, model, model(), value, TOKENIZER, new InMemorySource<>(TestAssets.onlinePrompts(), c.seed, true),
                 ResponseScorer.of(List.of(RewardFunctions.charFraction("e")), null));
         t.setConsole(QUIET);
         return t;
@@ -170,7 +160,7 @@ class PPOTrainerTest {
         PPOConfig c = config("noref");
         CausalLM m = model();
         assertThatThrownBy(() -> new PPOTrainer(c, m, m, ValueModel.shared((PreTrainedCausalLM) m, Generator.seed(1)),
-                TOKENIZER, new InMemorySource<>(prompts(), 1, true),
+                TOKENIZER, new InMemorySource<>(TestAssets.onlinePrompts(), 1, true),
                 ResponseScorer.of(List.of(RewardFunctions.charFraction("e")), null)))
                 .hasMessageContaining("reference");
     }
